@@ -1,0 +1,232 @@
+"""The sandbox child: loads one student module and answers calls with plain data.
+
+Run as a script (``python -I -S _child.py REQ_FD RESP_FD CONFIG``), never imported by the
+student.  It needs only the standard library and numpy.  The parent imports this module
+too, for the wire codec, so both ends share one definition of the format.
+
+Wire format: one JSON object per line.  Arrays travel as ``{"$nd": [dtype, shape, base64]}``
+with numeric dtypes only, tuples as ``{"$tuple": [...]}``, random generators as
+``{"$rng": bit_generator_state}``; anything else a student returns becomes
+``{"$obj": description}``.  Nothing is ever pickled.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sys
+from typing import Any
+
+NUMERIC_KINDS = "biuf"
+MAX_DEPTH = 16
+MAX_TEXT = 4000
+MAX_ARRAY_BYTES = 32 * 1024 * 1024
+PROTOCOL_FD_FLOOR = 600  # protocol pipes move above this, out of reach of os.closerange(0, 256)
+
+
+class WireError(ValueError):
+    """A message that does not follow the wire format."""
+
+
+def encode(value: Any, depth: int = 0) -> Any:
+    """Turn a value into JSON-ready plain data (numbers, strings, lists, tagged dicts)."""
+    import numpy as np
+
+    if depth > MAX_DEPTH:
+        return {"$obj": "a structure nested too deeply"}
+    if value is None or type(value) in (bool, str):
+        return value if not isinstance(value, str) else value[:MAX_TEXT]
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value) if abs(value) < 2**63 else float(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, np.random.Generator):
+        return {"$rng": value.bit_generator.state}
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(value)
+        if array.dtype.kind not in NUMERIC_KINDS:
+            return {"$obj": f"a numpy array of dtype {array.dtype}"}
+        if array.nbytes > MAX_ARRAY_BYTES:
+            return {"$obj": f"an array of shape {array.shape} ({array.nbytes // 2**20} MiB), "
+                            "too large to be a sensible answer"}
+        data = base64.b64encode(array.tobytes(order="C")).decode("ascii")
+        return {"$nd": [array.dtype.str, list(array.shape), data]}
+    if isinstance(value, tuple):
+        return {"$tuple": [encode(item, depth + 1) for item in value]}
+    if isinstance(value, list):
+        return [encode(item, depth + 1) for item in value]
+    return {"$obj": describe(value)}
+
+
+def describe(value: Any) -> str:
+    """A short description of an unsupported value, safe against a hostile __repr__."""
+    kind = type(value).__name__
+    try:
+        text = repr(value)[:200]
+    except BaseException:  # noqa: BLE001 - student code decides what repr() does
+        text = "<repr failed>"
+    return f"an object of type {kind}: {text}"
+
+
+def decode(data: Any, depth: int = 0) -> Any:
+    """Turn plain data back into values; strict, because the other end may be hostile."""
+    import numpy as np
+
+    if depth > MAX_DEPTH:
+        raise WireError("nested too deeply")
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    if isinstance(data, list):
+        return [decode(item, depth + 1) for item in data]
+    if not isinstance(data, dict) or len(data) != 1:
+        raise WireError(f"unexpected value {str(data)[:80]}")
+    (tag, body), = data.items()
+    if tag == "$tuple" and isinstance(body, list):
+        return tuple(decode(item, depth + 1) for item in body)
+    if tag == "$nd":
+        return _decode_array(body)
+    if tag == "$rng" and isinstance(body, dict):
+        generator = np.random.Generator(getattr(np.random, str(body.get("bit_generator")))())
+        generator.bit_generator.state = body
+        return generator
+    if tag == "$obj" and isinstance(body, str):
+        return Opaque(body[:MAX_TEXT])
+    raise WireError(f"unknown tag {tag!r}")
+
+
+def _decode_array(body: Any) -> Any:
+    import numpy as np
+
+    if not (isinstance(body, list) and len(body) == 3):
+        raise WireError("malformed array")
+    dtype_text, shape, payload = body
+    dtype = np.dtype(str(dtype_text))
+    if dtype.kind not in NUMERIC_KINDS or not isinstance(shape, list):
+        raise WireError(f"refused array dtype {dtype}")
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise WireError("malformed array shape")
+    raw = base64.b64decode(str(payload), validate=True)
+    count = 1
+    for n in shape:
+        count *= n
+    if len(raw) != count * dtype.itemsize:
+        raise WireError("array data does not match its shape")
+    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    return array[()] if array.ndim == 0 else array
+
+
+class Opaque:
+    """A value the student returned that cannot cross the boundary (described, not rebuilt)."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"<{self.description}>"
+
+
+# ---------------------------------------------------------------------------------------
+# Everything below runs only in the child process.
+
+
+def _apply_limits(limits: dict[str, int]) -> None:
+    import resource
+
+    def cap(which: int, soft: int, hard: int) -> None:
+        try:
+            resource.setrlimit(which, (soft, hard))
+        except (ValueError, OSError):
+            pass  # a tighter limit is already in force
+
+    cap(resource.RLIMIT_AS, limits["memory_bytes"], limits["memory_bytes"])
+    cap(resource.RLIMIT_CPU, limits["cpu_seconds"], limits["cpu_seconds"] + 1)
+    cap(resource.RLIMIT_FSIZE, limits["file_bytes"], limits["file_bytes"])
+    cap(resource.RLIMIT_CORE, 0, 0)
+
+
+def _error_info(exc: BaseException, source: str) -> dict[str, Any]:
+    import traceback
+
+    frames = [
+        f"line {frame.lineno}, in {frame.name}: {(frame.line or '').strip()}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.filename == source
+    ]
+    try:
+        message = str(exc)[:MAX_TEXT]
+    except BaseException:  # noqa: BLE001 - a student's exception may break str()
+        message = "<str() of the exception failed>"
+    return {
+        "type": type(exc).__name__,
+        "mro": [cls.__name__ for cls in type(exc).__mro__],
+        "message": message,
+        "where": frames[-3:],
+    }
+
+
+class _Channel:
+    def __init__(self, request_fd: int, response_fd: int) -> None:
+        import fcntl
+
+        def lift(fd: int) -> int:
+            high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, PROTOCOL_FD_FLOOR)
+            os.close(fd)
+            return high
+
+        self.requests = os.fdopen(lift(request_fd), "rb")
+        self.responses = os.fdopen(lift(response_fd), "wb")
+        self.pid = os.getpid()
+
+    def send(self, message: dict[str, Any]) -> None:
+        if os.getpid() != self.pid:  # a process the student forked must never answer
+            os._exit(0)
+        self.responses.write(json.dumps(message).encode() + b"\n")
+        self.responses.flush()
+
+    def receive(self) -> dict[str, Any] | None:
+        line = self.requests.readline()
+        return json.loads(line) if line else None
+
+
+def main(argv: list[str]) -> None:
+    """Load the student's module, then answer call requests until the parent hangs up."""
+    channel = _Channel(int(argv[1]), int(argv[2]))
+    config = json.loads(argv[3])
+    sys.path.extend(config["sys_path"])
+    try:
+        import numpy  # noqa: F401 - fail here, clearly, rather than inside student code
+    except ImportError as exc:
+        channel.send({"op": "environment", "message": f"numpy cannot be imported: {exc}"})
+        return
+    channel.send({"op": "ready"})
+    _apply_limits(config["limits"])
+    source, module_name = config["source"], config["module"]
+    module = None
+    try:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(module_name, source)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    except BaseException as exc:  # noqa: BLE001 - whatever the student's module does
+        channel.send({"op": "loaded", "error": _error_info(exc, source)})
+        return
+    names = {name: callable(getattr(module, name, None)) for name in config["functions"]}
+    channel.send({"op": "loaded", "error": None, "functions": names})
+    while (request := channel.receive()) is not None:
+        try:
+            function = getattr(module, request["function"])
+            value = function(*decode(request["args"]))
+            reply = {"op": "result", "id": request["id"], "value": encode(value)}
+        except BaseException as exc:  # noqa: BLE001 - sys.exit, KeyboardInterrupt … are results
+            reply = {"op": "raised", "id": request["id"], "error": _error_info(exc, source)}
+        sys.stdout.flush()
+        channel.send(reply)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

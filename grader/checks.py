@@ -1,0 +1,236 @@
+"""What the graded suites use to talk to the student and to judge what comes back.
+
+A suite never touches the student's module: it calls ``student.call("name", *args)``,
+which runs the function in the sandbox child and returns a :class:`Returned` (the value and
+the call as text).  The ``expect_*`` helpers raise :class:`CheckFailed` with a message that
+says what was called, what came back, what was expected and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import numpy as np
+
+from ._child import Opaque
+
+if TYPE_CHECKING:
+    from .manifest import Problem
+    from .sandbox import StudentProcess
+
+_FROM_RETURNED: Any = object()  # "use returned.value"
+RTOL = 1e-7
+ATOL = 1e-10
+
+
+class CheckFailed(AssertionError):
+    """The student's code ran but its answer is wrong; the message teaches why."""
+
+
+class StudentCodeProblem(Exception):
+    """The student's code raised, hung, crashed or is missing: no answer to judge."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A value the student's function returned, with the call that produced it."""
+
+    call: str
+    value: Any
+
+
+class Student:
+    """The suites' only door to the student's code (a proxy into the sandbox child)."""
+
+    def __init__(self, problem: Problem, process: StudentProcess, filename: str = "") -> None:
+        self.problem = problem
+        self.process = process
+        self.filename = filename or process.source.name
+
+    def call(self, function: str, *args: Any) -> Returned:
+        """Run `function(*args)` in the sandbox and return its value, or stop the check."""
+        text = self.describe_call(function, args)
+        outcome = self.process.call(function, list(args))
+        if outcome.status == "ok":
+            return Returned(text, outcome.value)
+        raise _problem_for(text, outcome, self.filename)
+
+    def expect_raises(self, error: str, function: str, *args: Any, why: str) -> None:
+        """Check that `function(*args)` raises `error` (a built-in exception's name)."""
+        text = self.describe_call(function, args)
+        outcome = self.process.call(function, list(args))
+        if outcome.status == "raised" and error in outcome.error.get("mro", []):
+            return
+        if outcome.status == "ok":
+            fail(Returned(text, outcome.value), expected=f"it to raise {error}", why=why)
+        problem = _problem_for(text, outcome, self.filename)
+        if outcome.status == "raised":
+            raise CheckFailed(f"{problem.message}\nexpected  {error}\nwhy       {why}")
+        raise problem
+
+    def describe_call(self, function: str, args: tuple[Any, ...]) -> str:
+        """`name(param=value, …)` with the parameter names the manifest declares."""
+        try:
+            params = self.problem.function(function).params
+        except Exception:  # noqa: BLE001 - an undeclared helper still gets a readable call
+            params = ()
+        parts = [
+            f"{params[i]}={show(arg)}" if i < len(params) else show(arg)
+            for i, arg in enumerate(args)
+        ]
+        return f"{function}({', '.join(parts)})"
+
+
+def _problem_for(call: str, outcome: Any, filename: str) -> StudentCodeProblem:
+    if outcome.status == "raised":
+        error = outcome.error
+        kind, message = error.get("type", "an exception"), error.get("message", "")
+        where = "".join(f"\n          at {line}" for line in error.get("where", []))
+        if kind == "NotImplementedError":
+            return StudentCodeProblem(
+                "fail", f"called    {call}\nraised    NotImplementedError: this function is still "
+                f"the stub; write its body in {filename}")
+        return StudentCodeProblem("error", f"called    {call}\nraised    {kind}: {message}{where}")
+    if outcome.status == "unloadable":
+        error = outcome.error
+        where = "".join(f"\n          at {line}" for line in error.get("where", []))
+        return StudentCodeProblem(
+            "error", f"{filename} could not be loaded: {error.get('type')}: "
+            f"{error.get('message')}{where}")
+    status = "timeout" if outcome.status == "timeout" else "error"
+    return StudentCodeProblem(status, f"called    {call}\nproblem   {outcome.detail}")
+
+
+# -- showing values ------------------------------------------------------------------------
+
+
+def show(value: Any) -> str:
+    """A compact, exact-enough rendering of a value for a message."""
+    if isinstance(value, Opaque):
+        return value.description
+    if isinstance(value, np.random.Generator):
+        return "<numpy Generator>"
+    if isinstance(value, np.ndarray):
+        if value.size > 12 or (value.ndim > 1 and value.size > 6):
+            return f"array of shape {value.shape}"
+        text = np.array2string(value, precision=10, max_line_width=10**6, separator=", ")
+        return f"array({text})"
+    if isinstance(value, np.generic):
+        return repr(value.item())
+    if isinstance(value, float):
+        return repr(value) if len(repr(value)) <= 12 else f"{value:.10g}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(show(item) for item in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(show(item) for item in value[:12]) + (", …]" if len(value) > 12 else "]")
+    return repr(value)
+
+
+def fail(returned: Returned, *, expected: str, why: str, got: str | None = None) -> NoReturn:
+    """Stop the check with the four-part message."""
+    shown = got if got is not None else show(returned.value)
+    raise CheckFailed(
+        f"called    {returned.call}\nreturned  {shown}\nexpected  {expected}\nwhy       {why}")
+
+
+# -- turning answers into numbers ------------------------------------------------------------
+
+
+def as_array(returned: Returned, *, why: str, shape: tuple[int, ...] | None = None,
+             value: Any = _FROM_RETURNED, part: str = "") -> np.ndarray:
+    """The answer as a float64 array (lists and tuples of numbers accepted), else a failure."""
+    raw = returned.value if value is _FROM_RETURNED else value
+    label = f" ({part})" if part else ""
+    if isinstance(raw, Opaque) or raw is None or isinstance(raw, (str, np.random.Generator)):
+        fail(returned, expected=f"an array of numbers{label}", why=why,
+             got=show(raw))
+    try:
+        array = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        fail(returned, expected=f"an array of numbers{label}", why=why, got=show(raw))
+    if shape is not None and array.shape != tuple(shape):
+        fail(returned, expected=f"an array of shape {tuple(shape)}{label}", why=why,
+             got=f"{show(raw)} (shape {array.shape})")
+    return array
+
+
+def as_float(returned: Returned, *, why: str, value: Any = _FROM_RETURNED, part: str = "") -> float:
+    """The answer as one number (float, numpy scalar or 0-d array), else a failure."""
+    raw = returned.value if value is _FROM_RETURNED else value
+    label = f" ({part})" if part else ""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        array = np.asarray(float(raw))
+    else:
+        array = as_array(returned, why=why, value=raw, part=part)
+    if array.shape != ():
+        fail(returned, expected=f"a single number{label}", why=why,
+             got=f"{show(raw)} (shape {array.shape})")
+    return float(array)
+
+
+def parts(returned: Returned, count: int, *, names: tuple[str, ...], why: str) -> tuple[Any, ...]:
+    """The answer as a tuple (or list) of `count` items, else a failure."""
+    raw = returned.value
+    if not isinstance(raw, (tuple, list)) or len(raw) != count:
+        fail(returned, expected=f"a tuple of {count} items ({', '.join(names)})", why=why)
+    return tuple(raw)
+
+
+def close(got: np.ndarray, expected: Any, rtol: float = RTOL, atol: float = ATOL) -> bool:
+    """Numeric agreement with the project's default tolerances; NaN never agrees."""
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        return False
+    return bool(np.all(np.isfinite(got) == np.isfinite(expected))) and bool(
+        np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False))
+
+
+def expect_close(returned: Returned, expected: Any, *, why: str, rtol: float = RTOL,
+                 atol: float = ATOL, names: tuple[str, ...] = ()) -> None:
+    """The answer equals `expected` (a number, an array, or a tuple of those) to tolerance."""
+    tolerance = f"(to rtol {rtol:g}, atol {atol:g})"
+    if isinstance(expected, tuple):
+        items = parts(returned, len(expected), names=names or tuple(
+            f"item {i}" for i in range(len(expected))), why=why)
+        for index, (got_item, want) in enumerate(zip(items, expected)):
+            name = names[index] if names else f"item {index}"
+            got = _numeric(returned, got_item, want, why=why, part=name)
+            if not close(got, want, rtol, atol):
+                fail(returned, expected=f"{show(expected)} {tolerance}", why=why,
+                     got=f"{show(returned.value)}  ← {name} differs")
+        return
+    got = _numeric(returned, returned.value, expected, why=why)
+    if not close(got, expected, rtol, atol):
+        fail(returned, expected=f"{show(_plain(expected))} {tolerance}", why=why,
+             got=show(returned.value) + _first_difference(got, np.asarray(expected, float)))
+
+
+def _first_difference(got: np.ndarray, expected: np.ndarray) -> str:
+    if got.ndim == 0 or got.shape != expected.shape:
+        return ""
+    with np.errstate(invalid="ignore"):
+        wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
+    index = tuple(int(i) for i in np.argwhere(wrong)[0]) if wrong.any() else None
+    if index is None:
+        return ""
+    at = index[0] if len(index) == 1 else index
+    return (f"\n          first difference at index {at}: got {got[index]:.10g}, "
+            f"expected {expected[index]:.10g}")
+
+
+def _numeric(returned: Returned, raw: Any, expected: Any, *, why: str, part: str = "") -> np.ndarray:
+    if np.ndim(expected) == 0:
+        return np.asarray(as_float(returned, why=why, value=raw, part=part))
+    return as_array(returned, why=why, value=raw, shape=np.shape(expected), part=part)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return float(value)
+    return value

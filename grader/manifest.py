@@ -1,0 +1,131 @@
+"""The only reader of manifest.toml: the problems, their functions, checks, points and hints."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ManifestError, UnknownProblem
+
+MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_TIME_LIMIT = 25.0  # SPEC §4: a check of one problem ends within 30 s, whatever the student does
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function the student implements, with its parameter names (for messages)."""
+
+    name: str
+    params: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded test of a suite: `test_<name>` in the problem's suite module."""
+
+    name: str
+    points: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One exercise: everything the CLI, the suites and the tests know about it."""
+
+    id: str
+    title: str
+    section: str
+    functions: tuple[Function, ...]
+    checks: tuple[Check, ...]
+    hints: tuple[str, ...]
+    time_limit: float
+
+    @property
+    def max_score(self) -> int:
+        """The total of the points of every check."""
+        return sum(check.points for check in self.checks)
+
+    @property
+    def filename(self) -> str:
+        """The file name of the stub, the solution and the suite."""
+        return f"{self.id}.py"
+
+    def function(self, name: str) -> Function:
+        """The declared function called `name`."""
+        for function in self.functions:
+            if function.name == name:
+                return function
+        raise ManifestError(f"{self.id} declares no function {name!r}")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Every problem, in order, and the limits shared by all of them."""
+
+    problems: tuple[Problem, ...]
+    call_time_limit: float
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The problem ids in manifest order."""
+        return tuple(problem.id for problem in self.problems)
+
+    def problem(self, problem_id: str) -> Problem:
+        """The problem called `problem_id`, or UnknownProblem naming what exists."""
+        for problem in self.problems:
+            if problem.id == problem_id:
+                return problem
+        raise UnknownProblem(unknown_message("problem", problem_id, self.ids))
+
+
+def unknown_message(kind: str, given: str, known: tuple[str, ...]) -> str:
+    """'unknown problem 'x': did you mean problem2? (choose from …)' in one line."""
+    close = difflib.get_close_matches(given, known, n=1, cutoff=0.6)
+    suggestion = f" did you mean {close[0]}?" if close else ""
+    return f"unknown {kind} {given!r}:{suggestion} (choose from {', '.join(known)})"
+
+
+@functools.cache
+def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
+    """Read and validate the manifest once per process."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ManifestError(f"cannot read the manifest {path}: {exc}") from None
+    problems = tuple(_problem(entry, path) for entry in raw.get("problems", []))
+    ids = [problem.id for problem in problems]
+    if not problems or len(set(ids)) != len(ids):
+        raise ManifestError(f"{path}: problem ids must be present and unique, got {ids}")
+    return Manifest(problems=problems, call_time_limit=float(raw.get("call_time_limit", 2.0)))
+
+
+def _problem(entry: dict[str, Any], path: Path) -> Problem:
+    where = f"{path}: problem {entry.get('id', '?')!r}"
+    try:
+        problem = Problem(
+            id=str(entry["id"]),
+            title=str(entry["title"]),
+            section=str(entry["section"]),
+            functions=tuple(
+                Function(name, tuple(params)) for name, params in entry["functions"].items()
+            ),
+            checks=tuple(Check(name, int(points)) for name, points in entry["checks"].items()),
+            hints=tuple(str(hint) for hint in entry["hints"]),
+            time_limit=float(entry["time_limit"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ManifestError(f"{where}: missing or malformed field ({exc})") from None
+    if not ID_PATTERN.match(problem.id):
+        raise ManifestError(f"{where}: the id must match {ID_PATTERN.pattern}")
+    if len(problem.hints) < 3:
+        raise ManifestError(f"{where}: needs at least three hints")
+    if not problem.checks or any(check.points <= 0 for check in problem.checks):
+        raise ManifestError(f"{where}: every check needs a positive number of points")
+    if not 0 < problem.time_limit <= MAX_TIME_LIMIT:
+        raise ManifestError(f"{where}: time_limit must be in (0, {MAX_TIME_LIMIT}] seconds")
+    return problem

@@ -1,0 +1,58 @@
+"""Small result values shared by check, grade and the records, with their JSON shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "error", "timeout"]
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One graded check: its status, points and the message that explains it."""
+
+    name: str
+    status: Status
+    score: int
+    max_score: int
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SPEC §3 shape of one test."""
+        return {"name": self.name, "status": self.status, "score": self.score,
+                "max_score": self.max_score, "message": self.message}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Every check of one problem for one submission file."""
+
+    problem: str
+    title: str
+    seed: int
+    source: str
+    tests: tuple[TestResult, ...]
+    output: str = ""  # what the student's code printed, for information only
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def score(self) -> int:
+        """Points earned."""
+        return sum(test.score for test in self.tests)
+
+    @property
+    def max_score(self) -> int:
+        """Points available."""
+        return sum(test.max_score for test in self.tests)
+
+    @property
+    def passed(self) -> bool:
+        """True when every check passed."""
+        return all(test.status == "pass" for test in self.tests)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SPEC §3 shape of `check --json`."""
+        return {"problem": self.problem, "score": self.score, "max_score": self.max_score,
+                "passed": self.passed, "seed": self.seed, "file": self.source,
+                "tests": [test.to_dict() for test in self.tests], "output": self.output}

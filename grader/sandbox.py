@@ -1,0 +1,315 @@
+"""The parent side of the sandbox: start the child, send calls, enforce limits, clean up.
+
+Student code runs only in the child (``_child.py``): an isolated interpreter (``-I -S``) in
+its own session and temporary folder, with an address-space, CPU-time and file-size limit,
+a scrubbed environment (no REGQUIZ_HOME), and a wall-clock deadline enforced from here.
+Whatever happens in there comes back as a :class:`CallOutcome`, never as an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from . import _child
+
+CHILD_SCRIPT = Path(_child.__file__).resolve()
+MAX_FRAME_BYTES = 64 * 1024 * 1024
+MAX_OUTPUT_CHARS = 2000
+_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one student process may use."""
+
+    time_budget: float = 10.0  # wall seconds of student code for the whole problem
+    call_time: float = 2.0  # wall seconds for a single call
+    memory_bytes: int = 2 * 1024**3
+    file_bytes: int = 64 * 1024**2
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What became of one call: a value, an exception, a timeout or a dead process."""
+
+    status: Literal["ok", "raised", "timeout", "crashed", "missing", "unloadable"]
+    value: Any = None
+    error: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""
+
+
+class _Timeout(Exception):
+    pass
+
+
+class StudentProcess:
+    """One child process running one student module; restarted after a crash or a timeout."""
+
+    def __init__(self, source: Path, module: str, functions: list[str], limits: Limits) -> None:
+        self.source = source.resolve()
+        self.module = module
+        self.functions = functions
+        self.limits = limits
+        self.spent = 0.0  # wall seconds charged to this student so far
+        self.output = ""
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._loaded: dict[str, Any] | None = None
+        self._workdir: str | None = None
+        self._request_w = self._response_r = -1
+        self._buffer = bytearray()
+        self._next_id = 0
+        self._started_at = 0.0
+        self._unusable: CallOutcome | None = None  # a load failure repeats for every call
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Spawn the child; it imports numpy and loads the module while we do other work."""
+        self._workdir = tempfile.mkdtemp(prefix="regquiz-sandbox-")
+        request_r, self._request_w = os.pipe()
+        self._response_r, response_w = os.pipe()
+        config = {
+            "sys_path": _library_paths(),
+            "source": str(self.source),
+            "module": self.module,
+            "functions": self.functions,
+            "limits": {
+                "memory_bytes": self.limits.memory_bytes,
+                "cpu_seconds": max(1, int(self.remaining) + 1),
+                "file_bytes": self.limits.file_bytes,
+            },
+        }
+        env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
+        env |= {"HOME": self._workdir, "TMPDIR": self._workdir, "OPENBLAS_NUM_THREADS": "1",
+                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONIOENCODING": "utf-8"}
+        with open(os.path.join(self._workdir, "output.txt"), "wb") as output:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(request_r), str(response_w),
+                 json.dumps(config)],
+                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                pass_fds=(request_r, response_w), cwd=self._workdir, env=env,
+                start_new_session=True,
+            )
+        os.close(request_r)
+        os.close(response_w)
+        os.set_blocking(self._request_w, False)
+        self._started_at = time.monotonic()
+        self._loaded = None
+
+    def close(self) -> None:
+        """Kill the child and everything it started; keep what it printed."""
+        if self._proc is None:
+            return
+        _kill_group(self._proc)
+        for fd in (self._request_w, self._response_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._request_w = self._response_r = -1
+        self._buffer.clear()
+        self._proc = None
+        if self._workdir:
+            self.output += _read_output(Path(self._workdir, "output.txt"))
+            self.output = self.output[-MAX_OUTPUT_CHARS:]
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def __enter__(self) -> StudentProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def remaining(self) -> float:
+        """Seconds of the time budget not yet spent."""
+        return self.limits.time_budget - self.spent
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def call(self, function: str, args: list[Any]) -> CallOutcome:
+        """Call `function(*args)` in the child and wait for the outcome."""
+        if self._unusable is not None:
+            return self._unusable
+        if self.remaining <= 0:
+            return CallOutcome("timeout", detail=self._budget_text())
+        if self._proc is None:
+            self.start()
+        loaded = self._ensure_loaded()
+        if loaded is not None:
+            return loaded
+        assert self._loaded is not None
+        if not self._loaded["functions"].get(function):
+            return CallOutcome("missing", detail=f"{self.source.name} defines no function {function}()")
+        self._next_id += 1
+        frame = json.dumps({"id": self._next_id, "function": function,
+                            "args": _child.encode(args)}).encode() + b"\n"
+        started = time.monotonic()
+        deadline = started + min(self.limits.call_time, self.remaining)
+        try:
+            self._write(frame, deadline)
+            reply = self._read(deadline)
+        except _Timeout:
+            self.spent += time.monotonic() - started
+            self.close()
+            limit = min(self.limits.call_time, self.limits.time_budget)
+            return CallOutcome("timeout", detail=f"no answer within {limit:g} s (endless loop?)")
+        self.spent += time.monotonic() - started
+        if reply is None:
+            return self._crashed()
+        if reply.get("id") != self._next_id:
+            self.close()
+            return CallOutcome("crashed", detail="the process running your code answered out of turn")
+        if reply.get("op") == "raised":
+            return CallOutcome("raised", error=reply.get("error", {}))
+        try:
+            return CallOutcome("ok", value=_child.decode(reply.get("value")))
+        except (_child.WireError, ValueError, TypeError, AttributeError) as exc:
+            return CallOutcome("crashed", detail=f"returned data that cannot be read ({exc})")
+
+    def _ensure_loaded(self) -> CallOutcome | None:
+        if self._loaded is not None:
+            return None
+        assert self._proc is not None
+        try:  # the interpreter and numpy starting up are not the student's time
+            reply = self._read(self._started_at + _STARTUP_ALLOWANCE)
+        except _Timeout:
+            self.close()
+            from .errors import EnvironmentBroken
+
+            raise EnvironmentBroken("the sandbox did not start within "
+                                    f"{_STARTUP_ALLOWANCE:g} s; is the machine overloaded?") from None
+        if reply is not None and reply.get("op") == "environment":
+            from .errors import EnvironmentBroken
+
+            self.close()
+            raise EnvironmentBroken(f"the sandbox is broken: {reply.get('message')} "
+                                    "(reinstall with: pip install numpy)")
+        if reply is not None and reply.get("op") == "ready":
+            # Loading runs the student's top-level code, so it is charged to the budget.
+            started = time.monotonic()
+            try:
+                reply = self._read(started + min(self.limits.call_time, self.remaining))
+            except _Timeout:
+                self.close()
+                self._unusable = CallOutcome("timeout", detail="loading your file did not finish in "
+                                   f"{self.limits.call_time:g} s (an endless loop at the top level?)")
+                return self._unusable
+            self.spent += time.monotonic() - started
+        if reply is None or reply.get("op") != "loaded":
+            self._unusable = self._crashed(while_loading=True)
+            return self._unusable
+        if reply.get("error"):
+            self.close()
+            self._unusable = CallOutcome("unloadable", error=reply["error"])
+            return self._unusable
+        self._loaded = reply
+        return None
+
+    def _crashed(self, while_loading: bool = False) -> CallOutcome:
+        proc = self._proc
+        assert proc is not None
+        try:
+            code = proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.close()
+        when = "while loading your file" if while_loading else "during the call"
+        return CallOutcome("crashed", detail=f"the process running your code {_death(code)} {when}")
+
+    def _budget_text(self) -> str:
+        return (f"the time budget of {self.limits.time_budget:g} s for this problem is used up "
+                "(earlier calls were too slow or never returned)")
+
+    # -- pipes ---------------------------------------------------------------------------
+
+    def _write(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Timeout
+            _, ready, _ = select.select([], [self._request_w], [], remaining)
+            if ready:
+                try:
+                    view = view[os.write(self._request_w, view):]
+                except BrokenPipeError:
+                    return  # the child is gone: the read below reports how
+
+    def _read(self, deadline: float) -> dict[str, Any] | None:
+        while (end := self._buffer.find(b"\n")) < 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Timeout
+            ready, _, _ = select.select([self._response_r], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self._response_r, 1 << 20)
+            if not chunk:
+                return None
+            self._buffer += chunk
+            if len(self._buffer) > MAX_FRAME_BYTES:
+                self.close()
+                return {"op": "raised", "id": self._next_id, "error": {
+                    "type": "ResultTooLarge", "mro": ["ResultTooLarge"], "where": [],
+                    "message": f"the result is larger than {MAX_FRAME_BYTES // 2**20} MiB"}}
+        line = bytes(self._buffer[:end])
+        del self._buffer[: end + 1]
+        try:
+            message = json.loads(line)
+        except ValueError:
+            return {"op": "garbled"}
+        return message if isinstance(message, dict) else {"op": "garbled"}
+
+
+_STARTUP_ALLOWANCE = 10.0  # seconds for the interpreter and numpy to start on a loaded machine
+
+
+def _library_paths() -> list[str]:
+    """The parent's site-packages folders, so that `-S` still finds numpy."""
+    return [p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))]
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _death(code: int | None) -> str:
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
+        why = {"SIGSEGV": " (a segmentation fault)", "SIGXCPU": " (its CPU time ran out)",
+               "SIGKILL": " (killed, perhaps for using too much memory)"}.get(str(name), "")
+        return f"was killed by {name}{why}"
+    return f"exited with code {code} (did it call sys.exit() or os._exit()?)"
+
+
+def _read_output(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 4 * MAX_OUTPUT_CHARS))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -1,0 +1,172 @@
+"""Graded checks for problem 2: soft-thresholding, Worked Example 1 and ISTA for the Lasso.
+
+Every test is worth the points the manifest gives `test_<name>`.  Inputs are drawn from the
+`rng` fixture (seeded, replayable); the answers are judged by optimality conditions where
+they exist, so a student cannot pass by echoing the worked examples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from regquiz.checks import Student, as_array, as_float, expect_close, fail, parts
+
+
+def _soft(mu: np.ndarray, threshold: float) -> np.ndarray:
+    return np.sign(mu) * np.maximum(np.abs(mu) - threshold, 0.0)
+
+
+def _lasso_problem(rng: np.random.Generator, n: int = 40, d: int = 8):
+    X = rng.normal(size=(n, d))
+    w_true = np.zeros(d)
+    w_true[:3] = rng.choice([-1.0, 1.0], size=3) * rng.uniform(1.0, 2.0, size=3)
+    y = X @ w_true + 0.3 * rng.normal(size=n)
+    return X, y
+
+
+def _largest_eigenvalue(X: np.ndarray) -> float:
+    return float(np.linalg.eigvalsh(X.T @ X / X.shape[0]).max())
+
+
+# -- soft_threshold ------------------------------------------------------------------------
+
+
+def test_soft_threshold_examples(student: Student) -> None:
+    for mu, lam, want in [(1.5, 0.5, 1.0), (-2.0, 0.5, -1.5), (0.3, 0.5, 0.0), (-0.5, 0.5, 0.0)]:
+        got = student.call("soft_threshold", mu, lam)
+        expect_close(got, want, why="S_λ(μ) = sign(μ)·max(|μ| − λ, 0): μ moves toward 0 by λ "
+                     "and stops at 0; a scalar in gives one number out")
+
+
+def test_soft_threshold_optimality(student: Student, rng: np.random.Generator) -> None:
+    mu = rng.uniform(-3.0, 3.0, size=(3, 4))
+    lam = float(rng.uniform(0.3, 1.5))
+    got = student.call("soft_threshold", mu, lam)
+    why = "an array in gives an array of the same shape out, elementwise"
+    w = as_array(got, shape=mu.shape, why=why)
+    moved = w != 0
+    # Subgradient condition of ½(w − μ)² + λ|w|: w − μ + λ·sign(w) = 0 where w ≠ 0 …
+    residual = np.where(moved, w - mu + lam * np.sign(w), 0.0)
+    if np.any(np.abs(residual) > 1e-9 * (1 + np.abs(mu))):
+        i = np.unravel_index(np.argmax(np.abs(residual)), mu.shape)
+        fail(got, expected=f"entry {i} = {_soft(mu, lam)[i]:.10g} (μ = {mu[i]:.10g}, λ = {lam:.10g})",
+             why="where the answer w is not zero, optimality of ½(w − μ)² + λ|w| demands "
+                 "w − μ + λ·sign(w) = 0, i.e. w = μ − λ·sign(μ)")
+    # … and 0 ∈ [−μ − λ, −μ + λ], i.e. |μ| ≤ λ, where w = 0.
+    if np.any(~moved & (np.abs(mu) > lam + 1e-12)):
+        i = np.unravel_index(np.argmax(~moved & (np.abs(mu) > lam)), mu.shape)
+        fail(got, expected=f"entry {i} = {_soft(mu, lam)[i]:.10g} (μ = {mu[i]:.10g}, λ = {lam:.10g})",
+             why="w = 0 is optimal only when the subgradient interval [−μ − λ, −μ + λ] contains 0, "
+                 "that is when |μ| ≤ λ; here |μ| > λ")
+
+
+def test_soft_threshold_exact_zeros(student: Student, rng: np.random.Generator) -> None:
+    lam = float(rng.uniform(0.5, 1.0))
+    mu = np.concatenate([rng.uniform(-lam, lam, size=6), [lam, -lam, 0.0], [lam + 1.0]])
+    got = student.call("soft_threshold", mu, lam)
+    w = as_array(got, shape=mu.shape, why="elementwise on a vector")
+    inside = np.abs(mu) <= lam
+    if np.any(w[inside] != 0.0):
+        fail(got, expected=f"exact 0.0 for every μ with |μ| ≤ λ = {lam:.10g}, then {lam + 1.0 - lam:.10g}"
+             if False else f"exact zeros in the first 9 entries (|μ| ≤ λ = {lam:.10g})",
+             why="the L1 proximal step sets small weights to exactly zero; that is where the "
+                 "Lasso's sparsity comes from (a tiny non-zero is not zero)")
+    expect_close(got, _soft(mu, lam), why="the last entry lies outside [−λ, λ] and moves by λ")
+
+
+def test_soft_threshold_lam_zero(student: Student, rng: np.random.Generator) -> None:
+    mu = rng.normal(size=5)
+    got = student.call("soft_threshold", mu, 0.0)
+    expect_close(got, mu, why="with λ = 0 there is no penalty: the minimiser of ½(w − μ)² is μ")
+
+
+def test_soft_threshold_rejects_negative_lam(student: Student) -> None:
+    student.expect_raises("ValueError", "soft_threshold", 1.0, -0.5,
+                          why="a negative λ would reward large weights; the objective has no "
+                              "minimiser, so the function must refuse it")
+
+
+# -- Worked Example 1 ------------------------------------------------------------------------
+
+
+def test_worked_example_1(student: Student) -> None:
+    why = ("Worked Example 1: minimise (w − 1)² + λ|w| and (w − 1)² + (λ/2)w²; with λ = 0.5 the "
+           "L1 minimiser is 0.75 and the L2 one 0.8, with λ = 2 they are 0 and 0.5")
+    for lam, want in [(0.5, (0.75, 0.8)), (2.0, (0.0, 0.5))]:
+        got = student.call("l1_l2_scalar_optimum", lam)
+        expect_close(got, want, why=why, names=("w_l1", "w_l2"))
+
+
+def test_l1_l2_optimality(student: Student, rng: np.random.Generator) -> None:
+    for lam in (float(rng.uniform(0.05, 1.9)), float(rng.uniform(2.1, 6.0))):
+        got = student.call("l1_l2_scalar_optimum", lam)
+        why = "the pair (w_l1, w_l2) for any λ ≥ 0, not only the worked example's"
+        w_l1, w_l2 = parts(got, 2, names=("w_l1", "w_l2"), why=why)
+        w_l1 = as_float(got, value=w_l1, part="w_l1", why=why)
+        w_l2 = as_float(got, value=w_l2, part="w_l2", why=why)
+        l1_ok = (abs(2 * (w_l1 - 1) + lam) < 1e-9) if w_l1 > 0 else (w_l1 == 0 and lam >= 2)
+        if not l1_ok:
+            fail(got, expected=f"w_l1 = {max(1 - lam / 2, 0):.10g}",
+                 why="for w > 0 the L1 objective's derivative 2(w − 1) + λ vanishes at 1 − λ/2; "
+                     "when λ ≥ 2 the subgradient at 0, [−2 − λ, −2 + λ], contains 0, so w = 0")
+        if abs(2 * (w_l2 - 1) + lam * w_l2) > 1e-9:
+            fail(got, expected=f"w_l2 = {2 / (2 + lam):.10g}",
+                 why="the L2 objective's derivative 2(w − 1) + λw vanishes at w = 2/(2 + λ), "
+                     "which shrinks toward 0 but never reaches it")
+
+
+# -- lasso_ista --------------------------------------------------------------------------------
+
+
+def test_lasso_first_step(student: Student, rng: np.random.Generator) -> None:
+    X, y = _lasso_problem(rng)
+    lam, lr = 0.2, 0.1
+    got = student.call("lasso_ista", X, y, lam, 1, lr)
+    n = X.shape[0]
+    expect_close(got, _soft(lr * X.T @ y / n, lr * lam),
+                 why="from w = 0 the gradient of (1/2N)||y − Xw||² is −Xᵀy/N, so one ISTA step "
+                     "is soft_threshold(lr·Xᵀy/N, lr·λ): the threshold is scaled by the step")
+
+
+def test_lasso_recurrence(student: Student, rng: np.random.Generator) -> None:
+    X, y = _lasso_problem(rng)
+    lam, lr, t = 0.15, 0.05, 5
+    before = student.call("lasso_ista", X, y, lam, t, lr)
+    w_t = as_array(before, shape=(X.shape[1],), why="one weight per column of X")
+    after = student.call("lasso_ista", X, y, lam, t + 1, lr)
+    gradient = -X.T @ (y - X @ w_t) / X.shape[0]
+    expect_close(after, _soft(w_t - lr * gradient, lr * lam),
+                 why=f"step t + 1 must be one proximal-gradient step from step t = {t}: "
+                     "w ← soft_threshold(w − lr·∇, lr·λ) with ∇ = −Xᵀ(y − Xw)/N")
+
+
+def test_lasso_default_step(student: Student, rng: np.random.Generator) -> None:
+    X, y = _lasso_problem(rng)
+    X = 3.0 * X  # a scale at which a wrong L visibly changes the iterates
+    lam, n_iter = 0.3, 3
+    lr = 1.0 / _largest_eigenvalue(X)
+    want = np.zeros(X.shape[1])
+    for _ in range(n_iter):
+        want = _soft(want + lr * X.T @ (y - X @ want) / X.shape[0], lr * lam)
+    got = student.call("lasso_ista", X, y, lam, n_iter, None)
+    expect_close(got, want, why=f"lr=None means 1/L with L the largest eigenvalue of XᵀX/N "
+                 f"(here L = {1 / lr:.6g}); forgetting the 1/N gives a far smaller step")
+
+
+def test_lasso_kkt(student: Student, rng: np.random.Generator) -> None:
+    X, y = _lasso_problem(rng)
+    lam = float(rng.uniform(0.15, 0.3))
+    got = student.call("lasso_ista", X, y, lam, 3000)
+    w = as_array(got, shape=(X.shape[1],), why="one weight per column of X")
+    correlation = X.T @ (y - X @ w) / X.shape[0]
+    active = w != 0
+    worst_active = np.max(np.abs(correlation - lam * np.sign(w))[active], initial=0.0)
+    worst_zero = np.max(np.abs(correlation[~active]) - lam, initial=-np.inf)
+    if not active.any() or active.all():
+        fail(got, expected="a sparse w: some weights exactly 0, some not",
+             why=f"with λ = {lam:.4g} the Lasso solution of this problem keeps a few strong "
+                 "features and sets the rest to exactly 0 (the proximal step makes exact zeros)")
+    if worst_active > 1e-6 or worst_zero > 1e-6:
+        fail(got, expected="a w meeting the Lasso's KKT conditions after 3000 iterations",
+             why="at the minimiser Xᵀ(y − Xw)/N equals λ·sign(wⱼ) where wⱼ ≠ 0 and lies in "
+                 f"[−λ, λ] where wⱼ = 0; worst violation {max(worst_active, worst_zero):.3g}")

@@ -1,0 +1,34 @@
+"""Shared fixtures: every test gets its own REGQUIZ_HOME; helpers to grade fixture students."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from regquiz.manifest import load_manifest
+from regquiz.results import CheckResult
+from regquiz.runner import Job, run_checks
+
+REPO = Path(__file__).resolve().parent.parent
+STUDENTS = Path(__file__).resolve().parent / "students"
+
+
+@pytest.fixture(autouse=True)
+def regquiz_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Scores of a test go to a temporary folder, never to the user's data folder."""
+    home = tmp_path / "regquiz-home"
+    monkeypatch.setenv("REGQUIZ_HOME", str(home))
+    return home
+
+
+def grade_file(problem_id: str, path: Path, seed: int = 1234) -> CheckResult:
+    """Run the graded suite of `problem_id` on one file, in this process."""
+    problem = load_manifest().problem(problem_id)
+    [result] = run_checks([Job(problem, path, str(path))], seed=seed)
+    return result
+
+
+def failing(result: CheckResult) -> str:
+    """The non-passing checks and their messages, for assertion output."""
+    return "\n".join(f"{t.status} {t.name}: {t.message}" for t in result.tests if t.status != "pass")

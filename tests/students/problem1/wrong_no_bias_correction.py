@@ -1,0 +1,23 @@
+"""Mistake: adam_l2_step and adamw_step skip the bias correction (use m and v instead of m_hat and v_hat)."""
+import numpy as np
+
+
+def sgd_l2_step(w, grad, lr, lam):
+    return w - lr * (grad + lam * w)
+
+
+def sgd_weight_decay_step(w, grad, lr, lam):
+    return (1 - lr * lam) * w - lr * grad
+
+
+def adam_l2_step(w, grad, m, v, t, lr, lam, beta1=0.9, beta2=0.999, eps=1e-8):
+    g = grad + lam * w
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return w - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def adamw_step(w, grad, m, v, t, lr, lam, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return w - lr * (m / (np.sqrt(v) + eps) + lam * w), m, v

@@ -1,0 +1,32 @@
+"""Correct: mask = rng.random(shape) < 1 - p as floats, enumeration with itertools.product."""
+import itertools
+
+import numpy as np
+
+
+def inverted_dropout(a, p, rng):
+    if not 0 <= p < 1:
+        raise ValueError("p must be in [0, 1)")
+    mask = (rng.random(a.shape) < 1 - p).astype(np.float64)
+    return a * mask / (1 - p), mask
+
+
+def dropout_backward(grad_out, mask, p):
+    return grad_out * mask / (1 - p)
+
+
+def dropout_moments(mu, sigma2, p):
+    return mu, sigma2 / (1 - p) + mu**2 * p / (1 - p)
+
+
+def dropout_expected_output(w, h, p):
+    n = len(w)
+    if n > 16:
+        raise ValueError("too many units to enumerate 2**n masks")
+    total = 0.0
+    for mask in itertools.product((0, 1), repeat=n):
+        k = sum(mask)
+        prob = (1 - p) ** k * p ** (n - k)
+        y = sum(wi * hi * mi for wi, hi, mi in zip(w, h, mask)) / (1 - p)
+        total += prob * y
+    return total
