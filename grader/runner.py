@@ -92,7 +92,8 @@ def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess],
 # Built-in plugins a grading session never needs; skipping them saves start-up time.
 _UNUSED_PLUGINS = ("cacheprovider", "junitxml", "pastebin", "doctest", "legacypath", "tmpdir",
                    "monkeypatch", "recwarn", "stepwise", "warnings", "logging", "debugging",
-                   "faulthandler", "unittest", "setuponly", "setupplan", "nose")
+                   "faulthandler", "unittest", "setuponly", "setupplan", "nose",
+                   "unraisableexception", "threadexception")
 
 
 @contextmanager

@@ -35,7 +35,7 @@ class Limits:
 
     time_budget: float = 10.0  # wall seconds of student code for the whole problem
     call_time: float = 2.0  # wall seconds for a single call
-    memory_bytes: int = 2 * 1024**3
+    memory_bytes: int = 1024**3  # SPEC §4 allows at most 2 GiB; less fails a memory bomb sooner
     file_bytes: int = 64 * 1024**2
 
 
@@ -71,6 +71,7 @@ class StudentProcess:
         self._next_id = 0
         self._started_at = 0.0
         self._unusable: CallOutcome | None = None  # a load failure repeats for every call
+        self._hung: set[str] = set()  # functions that timed out once are not called again
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -143,6 +144,9 @@ class StudentProcess:
         """Call `function(*args)` in the child and wait for the outcome."""
         if self._unusable is not None:
             return self._unusable
+        if function in self._hung:
+            return CallOutcome("timeout", detail=f"{function}() did not return in time in an "
+                               "earlier check, so it is not called again")
         if self.remaining <= 0:
             return CallOutcome("timeout", detail=self._budget_text())
         if self._proc is None:
@@ -164,6 +168,7 @@ class StudentProcess:
         except _Timeout:
             self.spent += time.monotonic() - started
             self.close()
+            self._hung.add(function)
             limit = min(self.limits.call_time, self.limits.time_budget)
             return CallOutcome("timeout", detail=f"no answer within {limit:g} s (endless loop?)")
         self.spent += time.monotonic() - started

@@ -1,0 +1,183 @@
+"""The `regquiz` command: parse, call one library function, print, exit with SPEC §3's code.
+
+Only click and the manifest are imported at start-up; numpy, pytest and the sandbox load
+inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import RegquizError, SubmissionNotFound, UsageError
+from .manifest import Problem, load_manifest
+
+EXIT_PASSED, EXIT_FAILED = 0, 1
+
+
+class RegquizGroup(click.Group):
+    """Turns RegquizError into one line on stderr and its exit code; never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RegquizError as exc:
+            click.echo(f"regquiz: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=RegquizGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="regquiz", prog_name="regquiz")
+def cli() -> None:
+    """Auto-graded exercises on the mathematics of neural-network regularization.
+
+    Start with `regquiz init`, edit exercises/problemN.py, then `regquiz check problemN`.
+    """
+
+
+@cli.command("list")
+def list_problems() -> None:
+    """The problems, their points and your best recorded scores."""
+    from .records import open_records
+    from .render import problem_list
+
+    problems = load_manifest().problems
+    with open_records() as records:
+        best = records.best_scores()
+        hints = {problem.id: records.hints_shown(problem.id) for problem in problems}
+    click.echo(problem_list(problems, best, hints))
+
+
+@cli.command()
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite stubs that already exist.")
+def init(directory: Path, force: bool) -> None:
+    """Write the exercise stubs to DIRECTORY/exercises (default: here)."""
+    from .paths import stubs_dir
+
+    target = directory / "exercises"
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {target}: {exc.strerror}") from None
+    written, kept = [], []
+    for problem in load_manifest().problems:
+        destination = target / problem.filename
+        if destination.exists() and not force:
+            kept.append(destination)
+            continue
+        shutil.copyfile(stubs_dir() / problem.filename, destination)
+        written.append(destination)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if kept:
+        click.echo(f"kept {len(kept)} existing file(s) in {target} (use --force to overwrite): "
+                   + ", ".join(path.name for path in kept))
+    click.echo("Next: edit exercises/problem1.py, then run `regquiz check problem1`.")
+
+
+@cli.command()
+@click.argument("problem", required=False)
+@click.option("--all", "check_all", is_flag=True, help="Check every problem.")
+@click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=True),
+              help="The file to grade (.py or .ipynb); default exercises/PROBLEM.py.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help="Replay the random inputs of an earlier run.")
+def check(problem: str | None, check_all: bool, file: Path | None, as_json: bool,
+          seed: int | None) -> None:
+    """Grade your implementation of PROBLEM (or --all) and record the score."""
+    problems = _chosen_problems(problem, check_all, file)
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    results = _grade(problems, file, seed)
+    _record(results, as_json)
+    _print_results(results, as_json, many=check_all)
+    sys.exit(EXIT_PASSED if all(result.passed for result in results) else EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("problem")
+@click.option("--reset", is_flag=True, help="Start again from the first hint.")
+def hint(problem: str, reset: bool) -> None:
+    """Show the next hint for PROBLEM."""
+    from .records import open_records
+    from .render import hint_text
+
+    chosen = load_manifest().problem(problem)
+    with open_records() as records:
+        if reset:
+            records.reset_hints(chosen.id)
+        before = records.hints_shown(chosen.id)
+        number = records.take_hint(chosen.id, len(chosen.hints))
+    click.echo(hint_text(chosen, number, last_again=before >= len(chosen.hints)))
+
+
+def _chosen_problems(problem: str | None, check_all: bool, file: Path | None) -> list[Problem]:
+    manifest = load_manifest()
+    if check_all and problem:
+        raise UsageError("give either a problem or --all, not both")
+    if check_all and file:
+        raise UsageError("--file names one problem's file; use it without --all")
+    if not check_all and not problem:
+        raise UsageError(f"which problem? choose from {', '.join(manifest.ids)} (or --all)")
+    return list(manifest.problems) if check_all else [manifest.problem(str(problem))]
+
+
+def _grade(problems: list[Problem], file: Path | None, seed: int) -> list[Any]:
+    from .paths import find_workspace_file
+    from .submission import as_python_file, check_readable
+
+    shown = []
+    for problem in problems:
+        path = file if file is not None else find_workspace_file(problem.filename)
+        if path is None:
+            raise SubmissionNotFound(
+                f"no exercises/{problem.filename} in {Path.cwd()} or its parents; "
+                "run `regquiz init` to create the stubs, or pass --file PATH")
+        check_readable(path)
+        shown.append(path)
+    from .runner import Job, run_checks
+
+    with tempfile.TemporaryDirectory(prefix="regquiz-notebook-") as workdir:
+        jobs = [Job(problem, as_python_file(path, Path(workdir), problem.id), str(path))
+                for problem, path in zip(problems, shown)]
+        return run_checks(jobs, seed=seed)
+
+
+def _record(results: list[Any], as_json: bool) -> None:
+    from .records import open_records
+
+    try:
+        with open_records() as records:
+            for result in results:
+                records.record_check(result)
+    except RegquizError:
+        _print_results(results, as_json, many=len(results) > 1)  # the work is not lost
+        raise
+
+
+def _print_results(results: list[Any], as_json: bool, *, many: bool) -> None:
+    if as_json:
+        payload = [r.to_dict() for r in results] if many else results[0].to_dict()
+        click.echo(json.dumps(payload, indent=2))
+        return
+    from .render import check_report, summary, use_colour
+
+    colour = use_colour()
+    click.echo("\n\n".join(check_report(result, colour=colour) for result in results),
+               color=colour)
+    if many:
+        click.echo(summary(results, colour=colour), color=colour)
+
+
+def main() -> None:
+    """The console-script entry point."""
+    cli(prog_name="regquiz")

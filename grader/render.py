@@ -1,0 +1,107 @@
+"""Text for the terminal: check reports, the problem list and hints (words first, colour optional)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Sequence
+
+import click
+
+from .manifest import Problem
+from .results import CheckResult
+
+_STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "timeout": "TIMEOUT"}
+_STATUS_COLOUR = {"pass": "green", "fail": "red", "error": "red", "timeout": "yellow"}
+
+
+def use_colour(stream: object = None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def width() -> int:
+    """The terminal width, at least 60 and at most 100 columns."""
+    return max(60, min(100, shutil.get_terminal_size((80, 24)).columns))
+
+
+def check_report(result: CheckResult, *, colour: bool) -> str:
+    """Every check with its points, the messages of those that did not pass, the total."""
+    lines = [_style(f"{result.problem} — {result.title}", colour, bold=True),
+             f"file {result.source} · seed {result.seed}", ""]
+    for test in result.tests:
+        word = _STATUS_WORD[test.status]
+        badge = _style(f"{word:<7}", colour, fg=_STATUS_COLOUR[test.status], bold=True)
+        lines.append(f"  {badge} {test.score:>2}/{test.max_score:<2}  {test.name}")
+        if test.status != "pass" and test.message:
+            lines.extend(_indent_message(test.message))
+    if result.output.strip():
+        lines += ["", "  Your code printed this (for information only; it does not change the score):"]
+        lines += [f"    │ {line}" for line in result.output.strip().splitlines()[-20:]]
+    verdict = "all checks passed" if result.passed else "some checks did not pass"
+    lines += ["", _style(f"Score: {result.score}/{result.max_score} — {verdict}", colour, bold=True)]
+    if not result.passed:
+        lines.append(f"Replay these inputs: regquiz check {result.problem} --seed {result.seed}"
+                     f" · stuck? regquiz hint {result.problem}")
+    return "\n".join(lines)
+
+
+def _indent_message(message: str) -> list[str]:
+    room = width() - 12
+    out = []
+    for line in message.splitlines():
+        wrapped = textwrap.wrap(line, room, subsequent_indent=" " * 10,
+                                break_long_words=True, break_on_hyphens=False) or [""]
+        out.extend(f"            {part}" for part in wrapped)
+    return out
+
+
+def summary(results: Sequence[CheckResult], *, colour: bool) -> str:
+    """One line per problem after `check --all`."""
+    lines = ["", _style("Summary", colour, bold=True)]
+    for result in results:
+        word = "PASS" if result.passed else "FAIL"
+        lines.append(f"  {word:<5} {result.score:>3}/{result.max_score:<3} {result.problem}")
+    total = sum(r.score for r in results)
+    most = sum(r.max_score for r in results)
+    lines.append(f"  Total {total}/{most}")
+    return "\n".join(lines)
+
+
+def problem_list(problems: Sequence[Problem], best: dict[str, tuple[int, int]],
+                 hints_seen: dict[str, int]) -> str:
+    """The table of `regquiz list`."""
+    title_room = max(20, width() - 46)
+    lines = [f"{'problem':<10} {'title':<{title_room}} {'points':>6}  {'best':>7}  hints"]
+    for problem in problems:
+        score = best.get(problem.id)
+        best_text = f"{score[0]}/{score[1]}" if score else "—"
+        title = textwrap.shorten(problem.title, title_room, placeholder="…")
+        lines.append(f"{problem.id:<10} {title:<{title_room}} {problem.max_score:>6}  "
+                     f"{best_text:>7}  {hints_seen.get(problem.id, 0)}/{len(problem.hints)}")
+    lines += ["", "Edit exercises/<problem>.py, then: regquiz check <problem>   (regquiz init makes the stubs)"]
+    return "\n".join(lines)
+
+
+def hint_text(problem: Problem, number: int, *, last_again: bool) -> str:
+    """Hint `number` (1-based) of `problem`, wrapped to the terminal."""
+    head = f"Hint {number} of {len(problem.hints)} for {problem.id} ({problem.title}):"
+    body = textwrap.fill(problem.hints[number - 1], width() - 2, initial_indent="  ",
+                         subsequent_indent="  ")
+    if last_again:
+        tail = (f"\nThat was the last hint. `regquiz hint {problem.id} --reset` starts over; "
+                f"the docstrings in exercises/{problem.filename} say more.")
+    elif number < len(problem.hints):
+        tail = f"\nRun `regquiz hint {problem.id}` again for the next hint."
+    else:
+        tail = "\nThat was the last hint."
+    return f"{head}\n{body}{tail}"
+
+
+def _style(text: str, colour: bool, **styles: object) -> str:
+    return click.style(text, **styles) if colour else text  # type: ignore[arg-type]

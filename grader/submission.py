@@ -1,0 +1,56 @@
+"""Turn what the user names (a .py file or a notebook) into a Python file the sandbox loads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .errors import BadSubmission, SubmissionNotFound
+
+SUFFIXES = (".py", ".ipynb")
+
+
+def check_readable(path: Path) -> None:
+    """A clear one-line error unless `path` is a readable .py or .ipynb file."""
+    if path.suffix not in SUFFIXES:
+        raise BadSubmission(f"{path} is neither a .py file nor a notebook (.ipynb)")
+    if not path.exists():
+        raise SubmissionNotFound(f"no such file: {path}")
+    if not path.is_file():
+        raise SubmissionNotFound(f"{path} is not a file")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise SubmissionNotFound(f"cannot read {path}: {exc.strerror}") from None
+
+
+def as_python_file(path: Path, workdir: Path, module: str) -> Path:
+    """`path` itself for a .py file; for a notebook, its code cells written to workdir."""
+    check_readable(path)
+    if path.suffix == ".py":
+        return path
+    target = workdir / f"{module}.py"
+    target.write_text(notebook_code(path), encoding="utf-8")
+    return target
+
+
+def notebook_code(path: Path) -> str:
+    """The code cells of a notebook, in order, with IPython magics turned into comments.
+
+    Read with the json module rather than nbformat: importing nbformat (and jsonschema)
+    takes seconds here, and `check` must answer in well under one.
+    """
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cells = notebook["cells"]
+        sources = [cell.get("source", "") for cell in cells if cell.get("cell_type") == "code"]
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        raise BadSubmission(f"{path} is not a readable Jupyter notebook (nbformat 4 JSON)") from None
+    chunks = []
+    for number, source in enumerate(sources, start=1):
+        text = "".join(source) if isinstance(source, list) else str(source)
+        lines = [f"# {line}" if line.lstrip().startswith(("%", "!")) else line
+                 for line in text.splitlines()]
+        chunks.append(f"# --- code cell {number} ---\n" + "\n".join(lines))
+    return "\n\n".join(chunks) + "\n"

@@ -1,0 +1,292 @@
+"""Graded checks for problem 4: early stopping vs L2 regularization on linear least squares.
+
+Every test is worth the points the manifest gives `test_<name>`.  Inputs are drawn from the
+`rng` fixture (seeded, replayable).  Gradient descent is judged by its recurrence (step t + 1
+from step t) and by one step from w = 0, ridge by its normal equations, and the filter factors
+both by their formulas and by the identities that tie them to the student's own
+`gd_linear_regression` and `ridge_regression` in the eigenbasis of XᵀX/N.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from regquiz.checks import Returned, Student, as_array, as_float, close, expect_close, fail, show
+
+INVERSE_STRENGTH = ("the number of steps acts as an inverse regularization strength: t steps "
+                    "fit about lr·t·s of a direction with small eigenvalue s, ridge keeps "
+                    "s/(s + λ) ≈ s/λ, so λ = 1/(lr·t) and training longer means a smaller λ")
+
+
+def _design(rng: np.random.Generator, n: int, eigvals: np.ndarray) -> np.ndarray:
+    """An (n, d) matrix X whose XᵀX/N has exactly the eigenvalues `eigvals` (random eigenvectors)."""
+    d = len(eigvals)
+    left, _ = np.linalg.qr(rng.normal(size=(n, d)))
+    right, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    return np.sqrt(n) * (left * np.sqrt(eigvals)) @ right.T
+
+
+def _regression(rng: np.random.Generator, n: int, eigvals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    X = _design(rng, n, eigvals)
+    y = X @ rng.normal(size=len(eigvals)) + 0.5 * rng.normal(size=n)
+    return X, y
+
+
+def _spread_spectrum(rng: np.random.Generator) -> np.ndarray:
+    """Five eigenvalues from 0.02 to 2: some directions fit fast, some barely move."""
+    return np.sort(np.exp(rng.uniform(np.log([0.02, 0.08, 0.3, 0.8, 1.5]),
+                                      np.log([0.05, 0.2, 0.6, 1.2, 2.0]))))
+
+
+def _eigen(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Eigenvalues s of XᵀX/N, its eigenvectors V (columns) and Vᵀ."""
+    s, V = np.linalg.eigh(X.T @ X / X.shape[0])
+    return s, V, V.T
+
+
+def _gd_steps(X: np.ndarray, y: np.ndarray, lr: float, w: np.ndarray, steps: int) -> np.ndarray:
+    for _ in range(steps):
+        w = w + lr * X.T @ (y - X @ w) / X.shape[0]
+    return w
+
+
+def _weights(returned: Returned, d: int) -> np.ndarray:
+    return as_array(returned, shape=(d,), why="one weight per column of X")
+
+
+# -- gd_linear_regression --------------------------------------------------------------------
+
+
+def test_gd_first_step(student: Student, rng: np.random.Generator) -> None:
+    X, y = _regression(rng, 30, rng.uniform(0.3, 2.0, size=5))
+    lr = 0.1
+    got = student.call("gd_linear_regression", X, y, lr, 1)
+    expect_close(got, lr * X.T @ y / X.shape[0],
+                 why="at w = 0 the gradient of (1/2N)·||y − Xw||² is −Xᵀy/N, so exactly one step "
+                     "of descent gives w = lr·Xᵀy/N (n_steps = 1 is one update, not zero or two; "
+                     "the 1/N comes from the loss, and the step goes against the gradient)")
+
+
+def test_gd_recurrence(student: Student, rng: np.random.Generator) -> None:
+    X, y = _regression(rng, 30, rng.uniform(0.3, 2.0, size=5))
+    lr, t = float(rng.uniform(0.1, 0.4)), int(rng.integers(3, 9))
+    before = student.call("gd_linear_regression", X, y, lr, t)
+    w_t = _weights(before, X.shape[1])
+    after = student.call("gd_linear_regression", X, y, lr, t + 1)
+    with np.errstate(all="ignore"):
+        w_next = _gd_steps(X, y, lr, w_t, 1)
+    expect_close(after, w_next,
+                 why=f"step t + 1 must be one gradient step from step t = {t}: "
+                     "w ← w + lr·Xᵀ(y − Xw)/N, the gradient of (1/2N)·||y − Xw||² being −Xᵀ(y − Xw)/N")
+    got = student.call("gd_linear_regression", np.array([[1.0], [1.0]]), np.array([2.0, 2.0]),
+                       0.5, 2)
+    expect_close(got, np.array([1.5]), why="with one feature equal to 1, y = 2 and lr = 0.5 each "
+                 "step halves the distance to 2, and n_steps = 2 is exactly two updates: "
+                 "w goes 0 → 1 → 1.5")
+
+
+def test_gd_long_run_is_least_squares(student: Student, rng: np.random.Generator) -> None:
+    X, y = _regression(rng, 40, rng.uniform(0.5, 2.0, size=4))
+    lr, t = float(rng.uniform(0.4, 0.6)), 200
+    got = student.call("gd_linear_regression", X, y, lr, t)
+    expect_close(got, np.linalg.solve(X.T @ X, X.T @ y),
+                 why="with 0 < lr·s < 2 for every eigenvalue s of XᵀX/N, gradient descent converges "
+                     "to the least-squares solution XᵀXw = Xᵀy; after 200 steps it is there to "
+                     "rounding: t → ∞ is the unregularised end, λ = 1/(lr·t) → 0")
+
+
+# -- ridge_regression ------------------------------------------------------------------------
+
+
+def _ridge_diagnosis(w: np.ndarray, X: np.ndarray, y: np.ndarray, lam: float) -> str:
+    """A sentence naming a recognised mistake in a ridge answer, or ''."""
+    n, d = X.shape
+    gram, eye = X.T @ X, np.eye(d)
+    suspects = [
+        (np.linalg.solve(gram + lam * eye, X.T @ y),
+         f"; yours solves (XᵀX + λI)·w = Xᵀy, sklearn's Ridge(alpha=λ), which is this problem "
+         f"with λ/N = {lam / n:.4g} instead of λ: the loss here carries 1/N, so sklearn needs "
+         f"alpha = N·λ = {n * lam:.4g}"),
+        (np.linalg.solve(gram / n + lam / 2 * eye, X.T @ y / n),
+         "; yours has λ/2 on the diagonal, but the gradient of (λ/2)·||w||² is λ·w"),
+        (np.linalg.lstsq(X, y, rcond=None)[0],
+         "; yours is the least-squares solution, as if λ were 0"),
+    ]
+    for candidate, sentence in suspects:
+        if close(w, candidate):
+            return sentence
+    return ""
+
+
+def _expect_ridge(got: Returned, X: np.ndarray, y: np.ndarray, lam: float, why: str) -> None:
+    n, d = X.shape
+    w = _weights(got, d)
+    want = np.linalg.solve(X.T @ X / n + lam * np.eye(d), X.T @ y / n)
+    expect_close(got, want, why=why + _ridge_diagnosis(w, X, y, lam))
+
+
+def test_ridge_normal_equations(student: Student, rng: np.random.Generator) -> None:
+    X, y = _regression(rng, 25, rng.uniform(0.2, 2.0, size=6))
+    lam = float(rng.uniform(0.05, 0.3))
+    got = student.call("ridge_regression", X, y, lam)
+    _expect_ridge(got, X, y, lam,
+                  why="setting the gradient −Xᵀ(y − Xw)/N + λ·w of (1/2N)·||y − Xw||² + (λ/2)·||w||² "
+                      "to zero gives the normal equations (XᵀX/N + λI)·w = Xᵀy/N")
+    got = student.call("ridge_regression", np.array([[1.0], [1.0]]), np.array([2.0, 2.0]), 1.0)
+    expect_close(got, np.array([1.0]), why="with one feature equal to 1 and y = 2 the normal "
+                 "equation is (1 + λ)·w = 2, so λ = 1 halves the least-squares weight 2")
+
+
+def test_ridge_lam_zero_is_least_squares(student: Student, rng: np.random.Generator) -> None:
+    X, y = _regression(rng, 30, rng.uniform(0.3, 2.0, size=4))
+    got = student.call("ridge_regression", X, y, 0.0)
+    expect_close(got, np.linalg.solve(X.T @ X, X.T @ y),
+                 why="with λ = 0 and X of full column rank, ridge is ordinary least squares: the "
+                     "unique w with XᵀXw = Xᵀy")
+
+
+def test_ridge_rank_deficient(student: Student, rng: np.random.Generator) -> None:
+    X, y = _regression(rng, 20, rng.uniform(0.3, 2.0, size=4))
+    X = np.column_stack([X, X[:, 0]])  # the first feature twice: XᵀX is singular
+    lam = float(rng.uniform(0.1, 0.3))
+    got = student.call("ridge_regression", X, y, lam)
+    _expect_ridge(got, X, y, lam,
+                  why="least squares has infinitely many solutions when a column repeats, but "
+                      "XᵀX/N + λI is invertible for λ > 0, so ridge has exactly one; it splits the "
+                      "weight of the duplicated feature evenly between its two copies")
+
+
+# -- filter factors ----------------------------------------------------------------------------
+
+
+def test_gd_filter_factors_values(student: Student, rng: np.random.Generator) -> None:
+    got = student.call("gd_filter_factors", np.array([1.0, 0.01]), 0.5, 2)
+    expect_close(got, np.array([0.75, 0.009975]),
+                 why="f(s) = 1 − (1 − lr·s)^t: with lr = 0.5, t = 2, s = 1 gives 1 − 0.5² = 0.75 and "
+                     "s = 0.01 gives 1 − 0.995² = 0.009975")
+    lr = float(rng.uniform(0.1, 0.5))
+    s = np.concatenate([[0.0], rng.uniform(0.0, 1.0 / lr, size=6)])
+    for t in (1, int(rng.integers(4, 30))):
+        got = student.call("gd_filter_factors", s, lr, t)
+        expect_close(got, 1.0 - (1.0 - lr * s) ** t,
+                     why="each step multiplies the unfitted part of a direction by (1 − lr·s), so "
+                         "after t steps the fitted fraction is 1 − (1 − lr·s)^t (lr·s after one "
+                         "step, 0 for s = 0)")
+
+
+def test_gd_filter_factors_match_gd(student: Student, rng: np.random.Generator) -> None:
+    X, y = _regression(rng, 40, _spread_spectrum(rng))
+    lr, t = float(rng.uniform(0.25, 0.45)), int(rng.integers(5, 16))
+    s, V, Vt = _eigen(X)
+    coords = Vt @ (X.T @ y / X.shape[0])  # Vᵀ·Xᵀy/N = s·(Vᵀ·w_ls)
+    gd = student.call("gd_linear_regression", X, y, lr, t)
+    w_t = _weights(gd, X.shape[1])
+    factors = student.call("gd_filter_factors", s, lr, t)
+    f = as_array(factors, shape=s.shape, why="one factor per eigenvalue")
+    with np.errstate(all="ignore"):  # a diverging answer must fail, not warn
+        implied = (Vt @ w_t) * s / coords  # the fractions of w_ls the student's GD has reached
+        if close(w_t, V @ (f / s * coords)):
+            return
+    why = ("in the eigenbasis of XᵀX/N = V·diag(s)·Vᵀ, t steps of GD from 0 give "
+           "w_t = V·diag(1 − (1 − lr·s)^t)·Vᵀ·w_ls: directions with small s are still far from "
+           "their least-squares value, which is how stopping early regularises; so your "
+           "gd_filter_factors must reproduce your gd_linear_regression")
+    if not close(f, 1.0 - (1.0 - lr * s) ** t):
+        expect_close(factors, 1.0 - (1.0 - lr * s) ** t,
+                     why=why + f" (the factors your gd_linear_regression reached: {show(implied)})")
+    expect_close(gd, V @ (f / s * coords),
+                 why=why + f" (yours reached the fractions {show(implied)} of w_ls)")
+
+
+def test_ridge_filter_factors_values(student: Student, rng: np.random.Generator) -> None:
+    got = student.call("ridge_filter_factors", np.array([3.0]), 1.0)
+    expect_close(got, np.array([0.75]), why="f(s) = s/(s + λ) = 3/(3 + 1) = 0.75")
+    lam = float(rng.uniform(0.05, 1.0))
+    s = np.concatenate([[0.0, lam], rng.uniform(0.0, 3.0, size=5)])
+    got = student.call("ridge_filter_factors", s, lam)
+    expect_close(got, s / (s + lam),
+                 why="ridge keeps the fraction s/(s + λ) of each least-squares coordinate: about 1 "
+                     "for s ≫ λ, about s/λ for s ≪ λ, one half at s = λ and 0 for s = 0 (the "
+                     "shrinkage λ/(s + λ) is what is removed, not what is kept)")
+
+
+def test_ridge_filter_factors_match_ridge(student: Student, rng: np.random.Generator) -> None:
+    X, y = _regression(rng, 40, _spread_spectrum(rng))
+    lam = float(rng.uniform(0.05, 0.5))
+    s, V, Vt = _eigen(X)
+    coords = Vt @ (X.T @ y / X.shape[0])
+    ridge = student.call("ridge_regression", X, y, lam)
+    w = _weights(ridge, X.shape[1])
+    factors = student.call("ridge_filter_factors", s, lam)
+    f = as_array(factors, shape=s.shape, why="one factor per eigenvalue")
+    with np.errstate(all="ignore"):
+        implied = (Vt @ w) * s / coords
+        if close(w, V @ (f / s * coords)):
+            return
+    why = ("in the eigenbasis of XᵀX/N = V·diag(s)·Vᵀ the ridge solution is "
+           "V·diag(s/(s + λ))·Vᵀ·w_ls, because (XᵀX/N + λI)⁻¹·XᵀX/N has eigenvalues s/(s + λ); "
+           "so your ridge_filter_factors must reproduce your ridge_regression")
+    if not close(f, s / (s + lam)):
+        expect_close(factors, s / (s + lam),
+                     why=why + f" (the factors your ridge_regression kept: {show(implied)})")
+    expect_close(ridge, V @ (f / s * coords),
+                 why=why + f" (yours kept the fractions {show(implied)} of w_ls)"
+                 + _ridge_diagnosis(w, X, y, lam))
+
+
+# -- early_stopping_lambda ---------------------------------------------------------------------
+
+
+def test_early_stopping_lambda_values(student: Student, rng: np.random.Generator) -> None:
+    got = student.call("early_stopping_lambda", 0.1, 50)
+    expect_close(got, 0.2, why="λ = 1/(lr·t) = 1/(0.1·50) = 0.2")
+    for _ in range(3):
+        lr, t = float(rng.uniform(0.01, 0.5)), int(rng.integers(2, 500))
+        got = student.call("early_stopping_lambda", lr, t)
+        expect_close(got, 1.0 / (lr * t), why=f"λ = 1/(lr·t): {INVERSE_STRENGTH}")
+
+
+def test_early_stopping_lambda_scaling(student: Student, rng: np.random.Generator) -> None:
+    lr, t, k = float(rng.uniform(0.02, 0.3)), int(rng.integers(10, 100)), int(rng.integers(2, 6))
+    base = student.call("early_stopping_lambda", lr, t)
+    lam = as_float(base, why="one number, the equivalent L2 strength")
+    longer = student.call("early_stopping_lambda", lr, k * t)
+    expect_close(longer, lam / k,
+                 why=f"training {k} times longer must divide the equivalent λ by {k} (your λ for "
+                     f"t = {t} was {lam:.10g}): {INVERSE_STRENGTH}")
+    bigger = student.call("early_stopping_lambda", k * lr, t)
+    expect_close(bigger, lam / k,
+                 why=f"a {k} times larger learning rate moves {k} times as far per step, so it "
+                     f"must divide λ by {k} too (your λ for lr = {lr:.6g} was {lam:.10g}): only "
+                     "the product lr·t, the total 'time' trained, matters")
+
+
+def test_filters_agree_at_early_stopping_lambda(student: Student, rng: np.random.Generator) -> None:
+    lr, t = float(rng.uniform(0.05, 0.2)), int(rng.integers(20, 100))
+    returned = student.call("early_stopping_lambda", lr, t)
+    lam = as_float(returned, why="one number, the equivalent L2 strength")
+    # small: lr·t·s from 1e-4 to 1e-2, where the two factors differ by under 1 % in theory;
+    # large: s from 10/(lr·t) to 1/lr, where both factors are above 0.9.
+    small = np.exp(rng.uniform(np.log(1e-4), np.log(1e-2), size=4)) / (lr * t)
+    large = np.exp(rng.uniform(np.log(10.0 / (lr * t)), np.log(1.0 / lr), size=3))
+    s = np.concatenate([small, large])
+    g = as_array(student.call("gd_filter_factors", s, lr, t), shape=s.shape,
+                 why="one factor per eigenvalue")
+    r = as_array(student.call("ridge_filter_factors", s, lam), shape=s.shape,
+                 why="one factor per eigenvalue")
+    with np.errstate(all="ignore"):
+        near = (np.all(np.abs(g[:4] - r[:4]) <= 0.02 * np.abs(g[:4]))
+                and np.all(np.abs(g[4:] - r[4:]) <= 0.1))
+    if near:
+        return
+    right = close(np.asarray(lam), 1.0 / (lr * t))
+    fail(returned, expected=f"λ such that ridge_filter_factors(s, λ) is within 2 % of "
+         f"gd_filter_factors(s, lr={lr:.6g}, n_steps={t}) for the four small s (lr·t·s ≤ 0.01) "
+         "and within 0.1 of it for the three large s (both near 1)",
+         got=f"λ = {show(returned.value)}, and for s = {show(s)}\n"
+             f"          gd_filter_factors    → {show(g)}\n"
+             f"          ridge_filter_factors → {show(r)}"
+             + ("\n          (λ = 1/(lr·t) is right, so a filter-factor function is off: see "
+                "its own checks)" if right else ""),
+         why=f"matching the two filters is what defines the equivalent λ: {INVERSE_STRENGTH}; "
+             "for s ≫ λ both have fitted nearly everything")
