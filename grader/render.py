@@ -105,3 +105,13 @@ def hint_text(problem: Problem, number: int, *, last_again: bool) -> str:
 
 def _style(text: str, colour: bool, **styles: object) -> str:
     return click.style(text, **styles) if colour else text  # type: ignore[arg-type]
+
+
+def readme_problem_table(problems: Sequence[Problem]) -> str:
+    """The Markdown table of problems in README.md (a test keeps the two in step)."""
+    lines = ["| problem | title | functions | points | subject |", "| --- | --- | --- | --- | --- |"]
+    for problem in problems:
+        functions = ", ".join(f"`{function.name}`" for function in problem.functions)
+        lines.append(f"| `{problem.id}` | {problem.title} | {functions} | {problem.max_score} "
+                     f"| {problem.section} |")
+    return "\n".join(lines) + "\n"

@@ -1,4 +1,4 @@
-"""Hostile: soft_threshold returns an array of 10**8 float64 ones (800 MB), whatever the input.
+"""Hostile: soft_threshold returns an array of 3·10**7 float64 ones (240 MB), whatever the input.
 
 l1_l2_scalar_optimum and lasso_ista are correct (lasso_ista uses a private
 soft-threshold).
@@ -13,7 +13,7 @@ def _soft_threshold(mu, lam):
 
 
 def soft_threshold(mu, lam):
-    return np.ones(10**8, dtype=np.float64)
+    return np.ones(3 * 10**7, dtype=np.float64)
 
 
 def l1_l2_scalar_optimum(lam):
