@@ -120,7 +120,7 @@ def show(value: Any) -> str:
         if value.size > 12 or (value.ndim > 1 and value.size > 6):
             return f"array of shape {value.shape}"
         text = np.array2string(value, precision=10, max_line_width=10**6, separator=", ")
-        return f"array({text})"
+        return f"array({' '.join(text.split())})"
     if isinstance(value, np.generic):
         return repr(value.item())
     if isinstance(value, float):

@@ -77,6 +77,7 @@ class StudentProcess:
 
     def start(self) -> None:
         """Spawn the child; it imports numpy and loads the module while we do other work."""
+        _become_subreaper()
         self._workdir = tempfile.mkdtemp(prefix="regquiz-sandbox-")
         request_r, self._request_w = os.pipe()
         self._response_r, response_w = os.pipe()
@@ -102,6 +103,7 @@ class StudentProcess:
                 pass_fds=(request_r, response_w), cwd=self._workdir, env=env,
                 start_new_session=True,
             )
+        _LIVE.add(self._proc.pid)
         os.close(request_r)
         os.close(response_w)
         os.set_blocking(self._request_w, False)
@@ -287,6 +289,23 @@ def _library_paths() -> list[str]:
     return [p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))]
 
 
+_LIVE: set[int] = set()  # sandbox children of this process that are still running
+_SUBREAPER: list[bool] = []
+
+
+def _become_subreaper() -> None:
+    """Let orphans of student code (even ones that left our process group) come to us."""
+    if _SUBREAPER or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        _SUBREAPER.append(libc.prctl(36, 1, 0, 0, 0) == 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        _SUBREAPER.append(False)
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -296,6 +315,39 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         proc.kill()
+    _LIVE.discard(proc.pid)
+    if _SUBREAPER and _SUBREAPER[0]:
+        _kill_orphans()
+
+
+def _kill_orphans() -> None:
+    """Kill and reap processes that were reparented to us: a sandbox's escaped descendants."""
+    for _ in range(20):
+        orphans = [pid for pid in _children() if pid not in _LIVE]
+        if not orphans:
+            return
+        for pid in orphans:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    pids: list[int] = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:
+            pids.append(int(entry.name))
+    return pids
 
 
 def _death(code: int | None) -> str:

@@ -147,3 +147,14 @@ def test_hostile_check_keeps_earlier_records(tmp_path: Path, monkeypatch: pytest
         assert [c["score"] == c["max_score"] for c in checks] == [True, False, False, False]
         assert records.best_scores()["problem2"] == (22, 22) or records.best_scores()["problem2"][0] == checks[0]["max_score"]
     assert os.environ["REGQUIZ_HOME"] in str(records.path)
+
+
+def test_a_grandchild_that_left_the_process_group_is_killed_too() -> None:
+    pidfile = Path("/tmp/regquiz-setsid-escape.pids")
+    pidfile.unlink(missing_ok=True)
+    result = grade_file("problem2", HOSTILE / "setsid_escape.py")
+    assert result.score == result.max_score
+    pids = [int(line) for line in pidfile.read_text().split()]
+    assert pids
+    for pid in pids:
+        assert not _alive(pid), f"process {pid} escaped the sandbox"

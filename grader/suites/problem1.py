@@ -59,6 +59,15 @@ def _triple(returned: Returned, shape: tuple[int, ...], why: str) -> Arrays:
     return w, m, v
 
 
+def _culprit(first: str, first_ok: bool, second: str, second_ok: bool) -> str:
+    """Which of two functions that must agree strays from the formula, as a clause."""
+    if first_ok and not second_ok:
+        return f"; {first} matches the formula here, so {second} is the one that is off"
+    if second_ok and not first_ok:
+        return f"; {second} matches the formula here, so {first} is the one that is off"
+    return ""
+
+
 # -- SGD -----------------------------------------------------------------------------------
 
 
@@ -94,9 +103,13 @@ def test_sgd_l2_equals_weight_decay(student: Student, rng: np.random.Generator) 
     l2 = student.call("sgd_l2_step", w, grad, lr, lam)
     l2_values = as_array(l2, shape=w.shape, why="one updated weight per weight")
     decay = student.call("sgd_weight_decay_step", w, grad, lr, lam)
+    decay_values = as_array(decay, shape=w.shape, why="one updated weight per weight")
+    want = w - lr * (grad + lam * w)
     expect_close(decay, l2_values,
                  why="sgd_l2_step returned these numbers for the same inputs, and for SGD the two "
-                     "updates are one: w − lr·(grad + λ·w) = (1 − lr·λ)·w − lr·grad")
+                     "updates are one: w − lr·(grad + λ·w) = (1 − lr·λ)·w − lr·grad"
+                     + _culprit("sgd_l2_step", close(l2_values, want),
+                                "sgd_weight_decay_step", close(decay_values, want)))
 
 
 # -- Adam with L2 (coupled) -------------------------------------------------------------------
@@ -288,7 +301,11 @@ def test_adam_l2_and_adamw_agree_without_decay(student: Student, rng: np.random.
     coupled = student.call("adam_l2_step", w, grad, m, v, t, lr, 0.0, 0.9, 0.999, 1e-8)
     want = _triple(coupled, w.shape, why="Adam returns (w, m, v), each shaped like w")
     got = student.call("adamw_step", w, grad, m, v, t, lr, 0.0, 0.9, 0.999, 1e-8)
+    values = _triple(got, w.shape, why="AdamW returns (w, m, v), each shaped like w")
+    formula = _adamw(w, grad, m, v, t, lr, 0.0)
     expect_close(got, want, names=MOMENTS,
                  why="these are what adam_l2_step returned for the same inputs: with λ = 0 there "
                      "is nothing to couple or decouple, so Adam with L2 and AdamW are the same "
-                     "plain Adam step")
+                     "plain Adam step"
+                     + _culprit("adam_l2_step", all(map(close, want, formula)),
+                                "adamw_step", all(map(close, values, formula))))

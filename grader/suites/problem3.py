@@ -59,7 +59,8 @@ def _generator(rng: np.random.Generator) -> np.random.Generator:
 
 def _out_and_mask(returned: Returned, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     """The (out, mask) pair as float arrays of `shape`, the mask holding only 0 and 1."""
-    why = "inverted_dropout returns the pair (out, mask), both shaped like a; mask is 1 where a unit is kept"
+    why = ("inverted_dropout returns the pair (out, mask), both shaped like a; the mask is 1 "
+           "where a unit is kept")
     out, mask = parts(returned, 2, names=("out", "mask"), why=why)
     out = as_array(returned, value=out, shape=shape, part="out", why=why)
     mask = as_array(returned, value=mask, shape=shape, part="mask", why=why)
@@ -67,7 +68,7 @@ def _out_and_mask(returned: Returned, shape: tuple[int, ...]) -> tuple[np.ndarra
         odd = mask[(mask != 0) & (mask != 1)].ravel()[0]
         fail(returned, expected="a mask of 0s and 1s only (1 = kept, 0 = dropped)",
              why="the mask is a draw of Bernoulli(1 − p) variables; the 1/(1 − p) scaling belongs "
-                 "in out, not in the mask", got=f"a mask containing {odd!r}")
+                 "in out, not in the mask", got=f"a mask containing {float(odd):.10g}")
     return out, mask
 
 
@@ -246,10 +247,11 @@ def test_dropout_moments_mean(student: Student, rng: np.random.Generator) -> Non
 def test_dropout_moments_variance(student: Student, rng: np.random.Generator) -> None:
     mu = float(rng.uniform(0.5, 2.0) * rng.choice([-1.0, 1.0]))
     sigma2 = float(rng.uniform(0.2, 2.0))
-    cases = [(0.0, 1.0, 0.5), (1.0, 1.0, 0.5),            # the docstring's examples
-             (0.0, sigma2, float(rng.uniform(0.1, 0.4))),  # μ = 0
+    # The cases that tell the two known mistakes apart come first (σ² > 0, p ≠ 0.5).
+    cases = [(0.0, sigma2, float(rng.uniform(0.1, 0.4))),  # μ = 0
+             (mu, sigma2, float(rng.uniform(0.1, 0.4))), (mu, sigma2, float(rng.uniform(0.6, 0.9))),
              (mu, 0.0, float(rng.uniform(0.6, 0.9))),      # a constant a: all noise is the mask's
-             (mu, sigma2, float(rng.uniform(0.1, 0.4))), (mu, sigma2, float(rng.uniform(0.6, 0.9)))]
+             (0.0, 1.0, 0.5), (1.0, 1.0, 0.5)]             # the docstring's examples
     for m, s2, p in cases:
         got = student.call("dropout_moments", m, s2, p)
         _, var = _moment_parts(got)
@@ -258,11 +260,12 @@ def test_dropout_moments_variance(student: Student, rng: np.random.Generator) ->
             continue
         expected = (f"var = σ²/(1 − p) + μ²·p/(1 − p) = {want:.10g} "
                     f"(μ = {m:.6g}, σ² = {s2:.6g}, p = {p:.6g})")
-        if close(np.asarray(var), s2 * p / (1 - p)):
-            why = ("σ²·p/(1 − p) is the source text's claim (its Practice Problem 3), and it is wrong: "
-                   "it is only the EXCESS Var(d) − σ² in the special case μ = 0. The variance itself "
-                   "is E[d²] − E[d]² = (μ² + σ²)/(1 − p) − μ² = σ²/(1 − p) + μ²·p/(1 − p)")
-        elif close(np.asarray(var), s2 / (1 - p)):
+        source_text, no_mean_term = s2 * p / (1 - p), s2 / (1 - p)
+        if close(np.asarray(var), source_text) and not close(np.asarray(var), no_mean_term):
+            why = ("σ²·p/(1 − p) is the source text's claim (its Practice Problem 3), and it is "
+                   "wrong: it is only the EXCESS Var(d) − σ² in the special case μ = 0. The variance "
+                   "itself is E[d²] − E[d]² = (μ² + σ²)/(1 − p) − μ² = σ²/(1 − p) + μ²·p/(1 − p)")
+        elif close(np.asarray(var), no_mean_term) and not close(np.asarray(var), source_text):
             why = ("σ²/(1 − p) is right only when μ = 0: with μ ≠ 0 the mask also turns the mean "
                    "into noise (d is 0 or a/(1 − p)), which adds μ²·p/(1 − p). From "
                    "Var(d) = E[d²] − E[d]² = (μ² + σ²)/(1 − p) − μ²")

@@ -19,14 +19,15 @@ INVERSE_STRENGTH = ("the number of steps acts as an inverse regularization stren
 
 
 def _design(rng: np.random.Generator, n: int, eigvals: np.ndarray) -> np.ndarray:
-    """An (n, d) matrix X whose XᵀX/N has exactly the eigenvalues `eigvals` (random eigenvectors)."""
+    """An (n, d) X whose XᵀX/N has exactly the eigenvalues `eigvals` (random eigenvectors)."""
     d = len(eigvals)
     left, _ = np.linalg.qr(rng.normal(size=(n, d)))
     right, _ = np.linalg.qr(rng.normal(size=(d, d)))
     return np.sqrt(n) * (left * np.sqrt(eigvals)) @ right.T
 
 
-def _regression(rng: np.random.Generator, n: int, eigvals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _regression(rng: np.random.Generator, n: int,
+                eigvals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     X = _design(rng, n, eigvals)
     y = X @ rng.normal(size=len(eigvals)) + 0.5 * rng.normal(size=n)
     return X, y
@@ -76,8 +77,8 @@ def test_gd_recurrence(student: Student, rng: np.random.Generator) -> None:
     with np.errstate(all="ignore"):
         w_next = _gd_steps(X, y, lr, w_t, 1)
     expect_close(after, w_next,
-                 why=f"step t + 1 must be one gradient step from step t = {t}: "
-                     "w ← w + lr·Xᵀ(y − Xw)/N, the gradient of (1/2N)·||y − Xw||² being −Xᵀ(y − Xw)/N")
+                 why=f"step t + 1 must be one gradient step from step t = {t}: w ← w + "
+                     "lr·Xᵀ(y − Xw)/N, the gradient of (1/2N)·||y − Xw||² being −Xᵀ(y − Xw)/N")
     got = student.call("gd_linear_regression", np.array([[1.0], [1.0]]), np.array([2.0, 2.0]),
                        0.5, 2)
     expect_close(got, np.array([1.5]), why="with one feature equal to 1, y = 2 and lr = 0.5 each "
@@ -90,9 +91,9 @@ def test_gd_long_run_is_least_squares(student: Student, rng: np.random.Generator
     lr, t = float(rng.uniform(0.4, 0.6)), 200
     got = student.call("gd_linear_regression", X, y, lr, t)
     expect_close(got, np.linalg.solve(X.T @ X, X.T @ y),
-                 why="with 0 < lr·s < 2 for every eigenvalue s of XᵀX/N, gradient descent converges "
-                     "to the least-squares solution XᵀXw = Xᵀy; after 200 steps it is there to "
-                     "rounding: t → ∞ is the unregularised end, λ = 1/(lr·t) → 0")
+                 why="with 0 < lr·s < 2 for every eigenvalue s of XᵀX/N, gradient descent "
+                     "converges to the least-squares solution XᵀXw = Xᵀy; after 200 steps it is "
+                     "there to rounding: t → ∞ is the unregularised end, λ = 1/(lr·t) → 0")
 
 
 # -- ridge_regression ------------------------------------------------------------------------
@@ -130,8 +131,8 @@ def test_ridge_normal_equations(student: Student, rng: np.random.Generator) -> N
     lam = float(rng.uniform(0.05, 0.3))
     got = student.call("ridge_regression", X, y, lam)
     _expect_ridge(got, X, y, lam,
-                  why="setting the gradient −Xᵀ(y − Xw)/N + λ·w of (1/2N)·||y − Xw||² + (λ/2)·||w||² "
-                      "to zero gives the normal equations (XᵀX/N + λI)·w = Xᵀy/N")
+                  why="setting the gradient −Xᵀ(y − Xw)/N + λ·w of (1/2N)·||y − Xw||² + "
+                      "(λ/2)·||w||² to zero gives the normal equations (XᵀX/N + λI)·w = Xᵀy/N")
     got = student.call("ridge_regression", np.array([[1.0], [1.0]]), np.array([2.0, 2.0]), 1.0)
     expect_close(got, np.array([1.0]), why="with one feature equal to 1 and y = 2 the normal "
                  "equation is (1 + λ)·w = 2, so λ = 1 halves the least-squares weight 2")
@@ -162,8 +163,8 @@ def test_ridge_rank_deficient(student: Student, rng: np.random.Generator) -> Non
 def test_gd_filter_factors_values(student: Student, rng: np.random.Generator) -> None:
     got = student.call("gd_filter_factors", np.array([1.0, 0.01]), 0.5, 2)
     expect_close(got, np.array([0.75, 0.009975]),
-                 why="f(s) = 1 − (1 − lr·s)^t: with lr = 0.5, t = 2, s = 1 gives 1 − 0.5² = 0.75 and "
-                     "s = 0.01 gives 1 − 0.995² = 0.009975")
+                 why="f(s) = 1 − (1 − lr·s)^t: with lr = 0.5, t = 2, s = 1 gives 1 − 0.5² = 0.75 "
+                     "and s = 0.01 gives 1 − 0.995² = 0.009975")
     lr = float(rng.uniform(0.1, 0.5))
     s = np.concatenate([[0.0], rng.uniform(0.0, 1.0 / lr, size=6)])
     for t in (1, int(rng.integers(4, 30))):

@@ -1,0 +1,74 @@
+"""Latency of `regquiz check` against baselines measured in the same run.
+
+For every problem N: the median wall time of
+    regquiz check problemN --file solutions/problemN.py
+beside the medians of `python -c "import numpy"` and of `python -m pytest` on one trivial
+test (third-party plugins autoloaded, as a user would run it).  Commands are interleaved
+round by round so that a noisy neighbour slows all of them alike.  Prints the ratios;
+goal on the 2-core machine: every check <= 2.5x `import numpy` and below bare pytest.
+
+    python benchmarks/check_latency.py [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def regquiz_command() -> list[str]:
+    script = shutil.which("regquiz")
+    return [script] if script else [sys.executable, "-m", "regquiz"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs per command (>= 10)")
+    runs = max(10, parser.parse_args().runs)
+    sys.path.insert(0, str(REPO))
+    from regquiz.manifest import load_manifest
+
+    with tempfile.TemporaryDirectory() as scratch:
+        trivial = Path(scratch, "test_trivial.py")
+        trivial.write_text("def test_trivial():\n    assert 1 + 1 == 2\n")
+        env = {**os.environ, "REGQUIZ_HOME": str(Path(scratch, "home")), "NO_COLOR": "1"}
+        commands = {
+            "import numpy": [sys.executable, "-c", "import numpy"],
+            "bare pytest": [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            str(trivial)],
+        }
+        for problem in load_manifest().ids:
+            commands[f"check {problem}"] = [*regquiz_command(), "check", problem, "--file",
+                                            str(REPO / "solutions" / f"{problem}.py")]
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for name, command in commands.items():  # warm the file cache and the .pyc files
+            subprocess.run(command, env=env, cwd=scratch, capture_output=True)
+        for _ in range(runs):
+            for name, command in commands.items():
+                started = time.perf_counter()
+                done = subprocess.run(command, env=env, cwd=scratch, capture_output=True)
+                times[name].append(time.perf_counter() - started)
+                if name.startswith("check") and done.returncode != 0:
+                    sys.exit(f"{name} failed (exit {done.returncode}): {done.stderr.decode()}")
+    numpy_time = statistics.median(times["import numpy"])
+    pytest_time = statistics.median(times["bare pytest"])
+    print(f"{'command':<16} {'median s':>9} {'÷ import numpy':>15} {'÷ bare pytest':>14}")
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        print(f"{name:<16} {median:>9.3f} {median / numpy_time:>15.2f} {median / pytest_time:>14.2f}")
+    worst = max(statistics.median(times[name]) for name in times if name.startswith("check"))
+    print(f"\nslowest check: {worst / numpy_time:.2f}x import numpy (goal <= 2.5), "
+          f"{worst / pytest_time:.2f}x bare pytest (goal < 1) — {runs} runs each")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The score database: numbered migrations that keep history, backups, concurrent writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from regquiz import records
+from regquiz.errors import RecordsError
+from regquiz.records import SCHEMA_VERSION, open_records
+from regquiz.results import CheckResult, TestResult
+
+
+def _result(score: int, seed: int = 1) -> CheckResult:
+    tests = (TestResult("a", "pass" if score else "fail", score, 2, ""),)
+    return CheckResult("problem2", "title", seed, "exercises/problem2.py", tests)
+
+
+def test_blank_database_gets_every_migration(regquiz_home: Path) -> None:
+    with open_records() as opened:
+        names = opened.db.execute("SELECT id, name FROM migrations ORDER BY id").fetchall()
+        version = opened.db.execute("PRAGMA user_version").fetchone()[0]
+    assert [number for number, _ in names] == [number for number, _, _ in records.MIGRATIONS]
+    assert version == SCHEMA_VERSION
+
+
+def test_older_schema_is_migrated_with_rows_intact_and_a_backup(
+        regquiz_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with open_records() as opened:
+        opened.record_check(_result(2, seed=11))
+        opened.record_check(_result(0, seed=12))
+    added = (SCHEMA_VERSION + 1, "add a note column",
+             lambda db: db.execute("ALTER TABLE checks ADD COLUMN note TEXT"))
+    monkeypatch.setattr(records, "MIGRATIONS", [*records.MIGRATIONS, added])
+    monkeypatch.setattr(records, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with open_records() as opened:
+        assert [c["seed"] for c in opened.checks()] == [11, 12]
+        assert opened.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        assert "note" in [row[1] for row in opened.db.execute("PRAGMA table_info(checks)")]
+    backup = regquiz_home / f"regquiz.db.v{SCHEMA_VERSION}.bak"
+    with sqlite3.connect(backup) as db:
+        assert db.execute("SELECT seed FROM checks ORDER BY id").fetchall() == [(11,), (12,)]
+
+
+def test_database_from_a_newer_release_is_refused_not_rewritten(regquiz_home: Path) -> None:
+    with open_records() as opened:
+        opened.record_check(_result(2))
+        opened.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    before = (regquiz_home / "regquiz.db").read_bytes()
+    with pytest.raises(RecordsError, match="newer regquiz"):
+        open_records()
+    assert (regquiz_home / "regquiz.db").read_bytes() == before
+
+
+def _writer(home: str, count: int, offset: int) -> None:
+    with open_records(Path(home)) as opened:
+        for index in range(count):
+            opened.record_check(_result(index % 3, seed=offset + index))
+
+
+def test_concurrent_writers_lose_nothing(regquiz_home: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(regquiz_home), 25, 1000 * n))
+               for n in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    with open_records() as opened:
+        seeds = sorted(check["seed"] for check in opened.checks())
+    assert seeds == sorted(1000 * n + i for n in range(4) for i in range(25))
+
+
+def test_hints_count_up_to_the_last_and_reset(regquiz_home: Path) -> None:
+    with open_records() as opened:
+        assert [opened.take_hint("problem1", 3) for _ in range(5)] == [1, 2, 3, 3, 3]
+        opened.reset_hints("problem1")
+        assert opened.hints_shown("problem1") == 0
