@@ -41,6 +41,7 @@ def main() -> None:
         trivial = Path(scratch, "test_trivial.py")
         trivial.write_text("def test_trivial():\n    assert 1 + 1 == 2\n")
         env = {**os.environ, "REGQUIZ_HOME": str(Path(scratch, "home")), "NO_COLOR": "1"}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure what users get: cached bytecode
         commands = {
             "import numpy": [sys.executable, "-c", "import numpy"],
             "bare pytest": [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",

@@ -4,15 +4,15 @@ Run as a script (``python -I -S _child.py REQ_FD RESP_FD CONFIG``), never import
 student.  It needs only the standard library and numpy.  The parent imports this module
 too, for the wire codec, so both ends share one definition of the format.
 
-Wire format: one JSON object per line.  Arrays travel as ``{"$nd": [dtype, shape, base64]}``
-with numeric dtypes only, tuples as ``{"$tuple": [...]}``, random generators as
-``{"$rng": bit_generator_state}``; anything else a student returns becomes
-``{"$obj": description}``.  Nothing is ever pickled.
+Wire format: a frame is one JSON line (the header) followed by raw array bytes.  The
+header's ``"buffers"`` lists the byte length of each array, in order; inside the header an
+array is ``{"$nd": [dtype, shape, buffer_index]}`` (numeric dtypes only), a tuple
+``{"$tuple": [...]}``, a random generator ``{"$rng": bit_generator_state}``, and anything
+else a student returns ``{"$obj": description}``.  Nothing is ever pickled.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import sys
@@ -29,8 +29,8 @@ class WireError(ValueError):
     """A message that does not follow the wire format."""
 
 
-def encode(value: Any, depth: int = 0) -> Any:
-    """Turn a value into JSON-ready plain data (numbers, strings, lists, tagged dicts)."""
+def encode(value: Any, buffers: list[bytes], depth: int = 0) -> Any:
+    """Turn a value into JSON-ready plain data; array bytes are appended to `buffers`."""
     import numpy as np
 
     if depth > MAX_DEPTH:
@@ -52,13 +52,33 @@ def encode(value: Any, depth: int = 0) -> Any:
         if array.nbytes > MAX_ARRAY_BYTES:
             return {"$obj": f"an array of shape {array.shape} ({array.nbytes // 2**20} MiB), "
                             "too large to be a sensible answer"}
-        data = base64.b64encode(array.tobytes(order="C")).decode("ascii")
-        return {"$nd": [array.dtype.str, list(array.shape), data]}
+        buffers.append(array.tobytes(order="C"))
+        return {"$nd": [array.dtype.str, list(array.shape), len(buffers) - 1]}
     if isinstance(value, tuple):
-        return {"$tuple": [encode(item, depth + 1) for item in value]}
+        return {"$tuple": [encode(item, buffers, depth + 1) for item in value]}
     if isinstance(value, list):
-        return [encode(item, depth + 1) for item in value]
+        return [encode(item, buffers, depth + 1) for item in value]
     return {"$obj": describe(value)}
+
+
+def pack(message: dict[str, Any], buffers: list[bytes]) -> bytes:
+    """One frame: the JSON header line, then the raw bytes of every buffer."""
+    header = json.dumps({**message, "buffers": [len(buffer) for buffer in buffers]})
+    return b"".join([header.encode(), b"\n", *buffers])
+
+
+def split_buffers(header: dict[str, Any], payload: bytes) -> list[bytes]:
+    """Cut the raw bytes after a header into its buffers (validated lengths)."""
+    sizes = header.get("buffers", [])
+    if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
+        raise WireError("malformed buffer list")
+    if sum(sizes) != len(payload):
+        raise WireError("frame length does not match its buffers")
+    buffers, start = [], 0
+    for size in sizes:
+        buffers.append(payload[start:start + size])
+        start += size
+    return buffers
 
 
 def describe(value: Any) -> str:
@@ -71,7 +91,7 @@ def describe(value: Any) -> str:
     return f"an object of type {kind}: {text}"
 
 
-def decode(data: Any, depth: int = 0) -> Any:
+def decode(data: Any, buffers: list[bytes], depth: int = 0) -> Any:
     """Turn plain data back into values; strict, because the other end may be hostile."""
     import numpy as np
 
@@ -80,14 +100,14 @@ def decode(data: Any, depth: int = 0) -> Any:
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
     if isinstance(data, list):
-        return [decode(item, depth + 1) for item in data]
+        return [decode(item, buffers, depth + 1) for item in data]
     if not isinstance(data, dict) or len(data) != 1:
         raise WireError(f"unexpected value {str(data)[:80]}")
     (tag, body), = data.items()
     if tag == "$tuple" and isinstance(body, list):
-        return tuple(decode(item, depth + 1) for item in body)
+        return tuple(decode(item, buffers, depth + 1) for item in body)
     if tag == "$nd":
-        return _decode_array(body)
+        return _decode_array(body, buffers)
     if tag == "$rng" and isinstance(body, dict):
         generator = np.random.Generator(getattr(np.random, str(body.get("bit_generator")))())
         generator.bit_generator.state = body
@@ -97,18 +117,20 @@ def decode(data: Any, depth: int = 0) -> Any:
     raise WireError(f"unknown tag {tag!r}")
 
 
-def _decode_array(body: Any) -> Any:
+def _decode_array(body: Any, buffers: list[bytes]) -> Any:
     import numpy as np
 
     if not (isinstance(body, list) and len(body) == 3):
         raise WireError("malformed array")
-    dtype_text, shape, payload = body
+    dtype_text, shape, index = body
     dtype = np.dtype(str(dtype_text))
     if dtype.kind not in NUMERIC_KINDS or not isinstance(shape, list):
         raise WireError(f"refused array dtype {dtype}")
     if not all(isinstance(n, int) and n >= 0 for n in shape):
         raise WireError("malformed array shape")
-    raw = base64.b64decode(str(payload), validate=True)
+    if not isinstance(index, int) or not 0 <= index < len(buffers):
+        raise WireError("array refers to a missing buffer")
+    raw = buffers[index]
     count = 1
     for n in shape:
         count *= n
@@ -176,19 +198,23 @@ class _Channel:
             os.close(fd)
             return high
 
-        self.requests = os.fdopen(lift(request_fd), "rb")
-        self.responses = os.fdopen(lift(response_fd), "wb")
+        self.requests = os.fdopen(lift(request_fd), "rb", buffering=1 << 20)
+        self.responses = os.fdopen(lift(response_fd), "wb", buffering=1 << 20)
         self.pid = os.getpid()
 
-    def send(self, message: dict[str, Any]) -> None:
+    def send(self, message: dict[str, Any], buffers: list[bytes] | None = None) -> None:
         if os.getpid() != self.pid:  # a process the student forked must never answer
             os._exit(0)
-        self.responses.write(json.dumps(message).encode() + b"\n")
+        self.responses.write(pack(message, buffers or []))
         self.responses.flush()
 
-    def receive(self) -> dict[str, Any] | None:
+    def receive(self) -> tuple[dict[str, Any], list[bytes]] | None:
         line = self.requests.readline()
-        return json.loads(line) if line else None
+        if not line:
+            return None
+        header = json.loads(line)
+        payload = self.requests.read(sum(header.get("buffers", [])))
+        return header, split_buffers(header, payload)
 
 
 def main(argv: list[str]) -> None:
@@ -204,28 +230,39 @@ def main(argv: list[str]) -> None:
     channel.send({"op": "ready"})
     _apply_limits(config["limits"])
     source, module_name = config["source"], config["module"]
-    module = None
     try:
-        import importlib.util
+        with open(source, "rb") as handle:
+            text = handle.read()
+    except OSError as exc:
+        channel.send({"op": "loaded", "error": _error_info(exc, source)})
+        return
+    import linecache
+    import types
 
-        spec = importlib.util.spec_from_file_location(module_name, source)
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    module = types.ModuleType(module_name)
+    module.__file__ = source
+    sys.modules[module_name] = module
+    linecache.cache[source] = (len(text), None, text.decode("utf-8", "replace").splitlines(True),
+                               source)
+    try:
+        exec(compile(text, source, "exec"), module.__dict__)  # noqa: S102 - that is the job
     except BaseException as exc:  # noqa: BLE001 - whatever the student's module does
         channel.send({"op": "loaded", "error": _error_info(exc, source)})
         return
     names = {name: callable(getattr(module, name, None)) for name in config["functions"]}
     channel.send({"op": "loaded", "error": None, "functions": names})
-    while (request := channel.receive()) is not None:
+    while (received := channel.receive()) is not None:
+        request, arguments = received
+        buffers: list[bytes] = []
         try:
             function = getattr(module, request["function"])
-            value = function(*decode(request["args"]))
-            reply = {"op": "result", "id": request["id"], "value": encode(value)}
+            value = function(*decode(request["args"], arguments))
+            reply = {"op": "result", "id": request["id"], "value": encode(value, buffers)}
         except BaseException as exc:  # noqa: BLE001 - sys.exit, KeyboardInterrupt … are results
+            buffers = []
             reply = {"op": "raised", "id": request["id"], "error": _error_info(exc, source)}
         sys.stdout.flush()
-        channel.send(reply)
+        channel.send(reply, buffers)
 
 
 if __name__ == "__main__":

@@ -69,7 +69,8 @@ def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess],
     plugin = GradingPlugin(students, seed)
     suites = [str(SUITES_DIR / job.problem.filename) for job in jobs]
     args = [*suites, "-c", str(SUITES_DIR / "pytest.ini"), "--rootdir", str(SUITES_DIR),
-            "--noconftest", "--assert=plain", "--import-mode=importlib", "-p", "no:terminal"]
+            "--noconftest", "--assert=plain", "--import-mode=importlib", "--capture=no",
+            "-p", "no:terminal"]
     for name in _UNUSED_PLUGINS:
         args += ["-p", f"no:{name}"]
     with _pytest_environment():

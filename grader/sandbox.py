@@ -68,6 +68,7 @@ class StudentProcess:
         self._workdir: str | None = None
         self._request_w = self._response_r = -1
         self._buffer = bytearray()
+        self._buffers: list[bytes] = []  # the arrays of the last frame read
         self._next_id = 0
         self._started_at = 0.0
         self._unusable: CallOutcome | None = None  # a load failure repeats for every call
@@ -81,6 +82,8 @@ class StudentProcess:
         self._workdir = tempfile.mkdtemp(prefix="regquiz-sandbox-")
         request_r, self._request_w = os.pipe()
         self._response_r, response_w = os.pipe()
+        _widen_pipe(self._request_w)
+        _widen_pipe(self._response_r)
         config = {
             "sys_path": _library_paths(),
             "source": str(self.source),
@@ -93,7 +96,8 @@ class StudentProcess:
             },
         }
         env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
-        env |= {"HOME": self._workdir, "TMPDIR": self._workdir, "OPENBLAS_NUM_THREADS": "1",
+        env |= {"HOME": self._workdir, "TMPDIR": self._workdir, SANDBOX_MARK: _MARK_VALUE,
+                "OPENBLAS_NUM_THREADS": "1",
                 "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONIOENCODING": "utf-8"}
         with open(os.path.join(self._workdir, "output.txt"), "wb") as output:
             self._proc = subprocess.Popen(
@@ -160,8 +164,9 @@ class StudentProcess:
         if not self._loaded["functions"].get(function):
             return CallOutcome("missing", detail=f"{self.source.name} defines no function {function}()")
         self._next_id += 1
-        frame = json.dumps({"id": self._next_id, "function": function,
-                            "args": _child.encode(args)}).encode() + b"\n"
+        buffers: list[bytes] = []
+        encoded = _child.encode(args, buffers)
+        frame = _child.pack({"id": self._next_id, "function": function, "args": encoded}, buffers)
         started = time.monotonic()
         deadline = started + min(self.limits.call_time, self.remaining)
         try:
@@ -182,7 +187,7 @@ class StudentProcess:
         if reply.get("op") == "raised":
             return CallOutcome("raised", error=reply.get("error", {}))
         try:
-            return CallOutcome("ok", value=_child.decode(reply.get("value")))
+            return CallOutcome("ok", value=_child.decode(reply.get("value"), self._buffers))
         except (_child.WireError, ValueError, TypeError, AttributeError) as exc:
             return CallOutcome("crashed", detail=f"returned data that cannot be read ({exc})")
 
@@ -256,29 +261,49 @@ class StudentProcess:
                     return  # the child is gone: the read below reports how
 
     def _read(self, deadline: float) -> dict[str, Any] | None:
+        """The next frame's header (its arrays land in self._buffers); None at end of file."""
         while (end := self._buffer.find(b"\n")) < 0:
+            if len(self._buffer) > MAX_FRAME_BYTES or not self._receive(deadline):
+                return self._oversized() if self._buffer else None
+        try:
+            header = json.loads(bytes(self._buffer[:end]))
+            sizes = header.get("buffers", []) if isinstance(header, dict) else None
+            needed = end + 1 + sum(sizes)
+        except (ValueError, TypeError, AttributeError):
+            self.close()
+            return {"op": "garbled"}
+        if needed > MAX_FRAME_BYTES:
+            return self._oversized()
+        while len(self._buffer) < needed:
+            if not self._receive(deadline):
+                return None
+        payload = bytes(self._buffer[end + 1:needed])
+        del self._buffer[:needed]
+        try:
+            self._buffers = _child.split_buffers(header, payload)
+        except _child.WireError:
+            self.close()
+            return {"op": "garbled"}
+        return header
+
+    def _receive(self, deadline: float) -> bool:
+        """Append what the child sent to the buffer; False at end of file."""
+        while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _Timeout
             ready, _, _ = select.select([self._response_r], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(self._response_r, 1 << 20)
-            if not chunk:
-                return None
-            self._buffer += chunk
-            if len(self._buffer) > MAX_FRAME_BYTES:
-                self.close()
-                return {"op": "raised", "id": self._next_id, "error": {
-                    "type": "ResultTooLarge", "mro": ["ResultTooLarge"], "where": [],
-                    "message": f"the result is larger than {MAX_FRAME_BYTES // 2**20} MiB"}}
-        line = bytes(self._buffer[:end])
-        del self._buffer[: end + 1]
-        try:
-            message = json.loads(line)
-        except ValueError:
-            return {"op": "garbled"}
-        return message if isinstance(message, dict) else {"op": "garbled"}
+            if ready:
+                break
+        chunk = os.read(self._response_r, 4 << 20)
+        self._buffer += chunk
+        return bool(chunk)
+
+    def _oversized(self) -> dict[str, Any]:
+        self.close()
+        return {"op": "raised", "id": self._next_id, "error": {
+            "type": "ResultTooLarge", "mro": ["ResultTooLarge"], "where": [],
+            "message": f"the result is larger than {MAX_FRAME_BYTES // 2**20} MiB"}}
 
 
 _STARTUP_ALLOWANCE = 10.0  # seconds for the interpreter and numpy to start on a loaded machine
@@ -289,7 +314,19 @@ def _library_paths() -> list[str]:
     return [p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))]
 
 
+def _widen_pipe(fd: int) -> None:
+    """Room for a whole message in the pipe: no ping-pong between the processes per 64 KiB."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, 1031, 1 << 20)  # F_SETPIPE_SZ (Linux only)
+    except (ImportError, OSError):
+        pass
+
+
 _LIVE: set[int] = set()  # sandbox children of this process that are still running
+SANDBOX_MARK = "REGQUIZ_SANDBOX"  # inherited by everything a sandbox starts
+_MARK_VALUE = f"{os.getpid()}-{os.urandom(6).hex()}"
 _SUBREAPER: list[bool] = []
 
 
@@ -322,8 +359,9 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 
 def _kill_orphans() -> None:
     """Kill and reap processes that were reparented to us: a sandbox's escaped descendants."""
+    mark = f"{SANDBOX_MARK}={_MARK_VALUE}".encode()
     for _ in range(20):
-        orphans = [pid for pid in _children() if pid not in _LIVE]
+        orphans = [pid for pid in _children() if pid not in _LIVE and _carries(pid, mark)]
         if not orphans:
             return
         for pid in orphans:
@@ -332,6 +370,15 @@ def _kill_orphans() -> None:
                 os.waitpid(pid, 0)
             except (ProcessLookupError, ChildProcessError, PermissionError):
                 pass
+
+
+def _carries(pid: int, mark: bytes) -> bool:
+    """Whether the process started inside one of our sandboxes (its environment says so)."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            return mark in handle.read().split(b"\0")
+    except OSError:
+        return False
 
 
 def _children() -> list[int]:
