@@ -263,3 +263,14 @@ def test_console_script_runs_in_a_fresh_process(tmp_path: Path, regquiz_home: Pa
     bad = subprocess.run([*command, "check", "nope"], capture_output=True, text=True,
                          cwd=tmp_path, env=env, timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["hint", "problem1"], ["check", "nope"]])
+def test_light_commands_never_import_numpy_or_pytest(args: list[str], tmp_path: Path) -> None:
+    program = ("import sys\nfrom regquiz.cli import cli\n"
+               f"try:\n    cli.main({args!r}, prog_name='regquiz')\nexcept SystemExit:\n    pass\n"
+               "heavy = sorted({'numpy', 'pytest', 'nbformat', 'matplotlib'} & set(sys.modules))\n"
+               "print('HEAVY', heavy)\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert "HEAVY []" in done.stdout, done.stdout + done.stderr
