@@ -37,11 +37,28 @@ class StudentCodeProblem(Exception):
         self.message = message
 
 
+class CallText:
+    """`name(param=value, …)`, rendered only when a message needs it (rendering is slow)."""
+
+    def __init__(self, student: Student, function: str, args: tuple[Any, ...]) -> None:
+        self._parts = (student, function, args)
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            student, function, args = self._parts
+            self._text = student.describe_call(function, args)
+        return self._text
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 @dataclass(frozen=True)
 class Returned:
     """A value the student's function returned, with the call that produced it."""
 
-    call: str
+    call: str | CallText
     value: Any
 
 
@@ -55,7 +72,7 @@ class Student:
 
     def call(self, function: str, *args: Any) -> Returned:
         """Run `function(*args)` in the sandbox and return its value, or stop the check."""
-        text = self.describe_call(function, args)
+        text = CallText(self, function, args)
         outcome = self.process.call(function, list(args))
         if outcome.status == "ok":
             return Returned(text, outcome.value)
@@ -63,7 +80,7 @@ class Student:
 
     def expect_raises(self, error: str, function: str, *args: Any, why: str) -> None:
         """Check that `function(*args)` raises `error` (a built-in exception's name)."""
-        text = self.describe_call(function, args)
+        text = CallText(self, function, args)
         outcome = self.process.call(function, list(args))
         if outcome.status == "raised" and error in outcome.error.get("mro", []):
             return
@@ -87,7 +104,7 @@ class Student:
         return f"{function}({', '.join(parts)})"
 
 
-def _problem_for(call: str, outcome: Any, filename: str) -> StudentCodeProblem:
+def _problem_for(call: str | CallText, outcome: Any, filename: str) -> StudentCodeProblem:
     if outcome.status == "raised":
         error = outcome.error
         kind, message = error.get("type", "an exception"), error.get("message", "")

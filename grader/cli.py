@@ -19,7 +19,7 @@ import click
 from .errors import RegquizError, SubmissionNotFound, UsageError
 from .manifest import Problem, load_manifest
 
-EXIT_PASSED, EXIT_FAILED = 0, 1
+EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
 
 class RegquizGroup(click.Group):
@@ -31,6 +31,9 @@ class RegquizGroup(click.Group):
         except RegquizError as exc:
             click.echo(f"regquiz: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("regquiz: interrupted; nothing was recorded for this run", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=RegquizGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -75,6 +75,8 @@ def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess],
         args += ["-p", f"no:{name}"]
     with _pytest_environment():
         code = pytest.main(args, plugins=[plugin])
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # pytest swallowed the user's Ctrl-C; pass it on
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise ManifestError(f"the grading session could not run (pytest exit code {int(code)})")
     if plugin.collect_errors:

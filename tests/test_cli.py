@@ -274,3 +274,21 @@ def test_light_commands_never_import_numpy_or_pytest(args: list[str], tmp_path: 
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
                           cwd=tmp_path, timeout=60)
     assert "HEAVY []" in done.stdout, done.stdout + done.stderr
+
+
+def test_ctrl_c_during_a_check_is_one_line_and_exit_130(tmp_path: Path, regquiz_home: Path) -> None:
+    import signal
+    import time
+
+    script = Path(sys.executable).with_name("regquiz")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "regquiz"]
+    hostile = REPO / "tests" / "students" / "hostile" / "loop_forever.py"
+    process = subprocess.Popen([*command, "check", "problem2", "--file", str(hostile)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path)
+    time.sleep(1.5)  # inside the endless loop by now
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, (out, err)
+    assert "Traceback" not in err and err.strip().splitlines() == [
+        "regquiz: interrupted; nothing was recorded for this run"]
