@@ -9,6 +9,8 @@ constant gradient every bias-corrected Adam step has the same size.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from regquiz.checks import Returned, Student, as_array, close, expect_close, fail, parts, show
@@ -112,43 +114,55 @@ def test_sgd_l2_equals_weight_decay(student: Student, rng: np.random.Generator) 
                                 "sgd_weight_decay_step", close(decay_values, want)))
 
 
-# -- Adam with L2 (coupled) -------------------------------------------------------------------
-
-
-def test_adam_l2_first_step(student: Student, rng: np.random.Generator) -> None:
-    why = ("step t = 1 from m = v = 0: g = grad + λ·w, m = (1 − β₁)·g, v = (1 − β₂)·g², and the "
-           "bias corrections 1 − β₁¹ and 1 − β₂¹ turn them back into g and g², so "
-           "w_new = w − lr·g/(|g| + eps)")
+def _first_step(student: Student, rng: np.random.Generator, function: str,
+                reference: Any, *, why: str) -> None:
+    """Step t = 1 from zero moments: a fixed example, then random inputs."""
     w, grad, zero = np.array([1.0]), np.array([0.5]), np.zeros(1)
-    got = student.call("adam_l2_step", w, grad, zero, zero, 1, 0.1, 0.1, 0.9, 0.999, 1e-8)
-    expect_close(got, _adam_l2(w, grad, zero, zero, 1, 0.1, 0.1), why=why, names=MOMENTS)
-    w, grad = rng.normal(size=5), rng.normal(size=5)
-    zero = np.zeros(5)
+    got = student.call(function, w, grad, zero, zero, 1, 0.1, 0.1, 0.9, 0.999, 1e-8)
+    expect_close(got, reference(w, grad, zero, zero, 1, 0.1, 0.1), why=why, names=MOMENTS)
+    w, grad, zero = rng.normal(size=5), rng.normal(size=5), np.zeros(5)
     lr, lam = float(rng.uniform(0.05, 0.2)), float(rng.uniform(0.1, 0.5))
-    got = student.call("adam_l2_step", w, grad, zero, zero, 1, lr, lam, 0.9, 0.999, 1e-8)
-    expect_close(got, _adam_l2(w, grad, zero, zero, 1, lr, lam), why=why, names=MOMENTS)
+    got = student.call(function, w, grad, zero, zero, 1, lr, lam, 0.9, 0.999, 1e-8)
+    expect_close(got, reference(w, grad, zero, zero, 1, lr, lam), why=why, names=MOMENTS)
 
 
-def test_adam_l2_chained_steps(student: Student, rng: np.random.Generator) -> None:
+def _chained_steps(student: Student, rng: np.random.Generator, function: str,
+                   reference: Any, *, update: str) -> None:
+    """Four steps fed into each other with non-default betas and eps, then one late step."""
     shape = (4,)
     w, m, v = rng.normal(size=shape), np.zeros(shape), np.zeros(shape)
     lr, lam, beta1, beta2, eps = float(rng.uniform(0.05, 0.2)), 0.1, 0.8, 0.99, 1e-4
     for t in range(1, 5):
         grad = rng.normal(size=shape)
-        got = student.call("adam_l2_step", w, grad, m, v, t, lr, lam, beta1, beta2, eps)
-        expect_close(got, _adam_l2(w, grad, m, v, t, lr, lam, beta1, beta2, eps), names=MOMENTS,
+        got = student.call(function, w, grad, m, v, t, lr, lam, beta1, beta2, eps)
+        expect_close(got, reference(w, grad, m, v, t, lr, lam, beta1, beta2, eps), names=MOMENTS,
                      why=f"step t = {t} of a run from m = v = 0, each step fed the (w, m, v) "
-                         "the one before returned: "
-                         "m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g² with g = grad + λ·w, then "
-                         "w − lr·m̂/(√v̂ + eps) with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), t counted "
-                         "from 1; use the beta1, beta2 and eps you are given")
+                         f"the one before returned: {update}, with m̂ = m/(1 − β₁ᵗ), "
+                         "v̂ = v/(1 − β₂ᵗ), t counted from 1; use the beta1, beta2 and eps "
+                         "you are given")
         w, m, v = _triple(got, shape, why="each step returns (w, m, v), fed into the next step")
     t = int(rng.integers(20, 60))
     w, grad, m, v = _state(rng, (5,))
-    got = student.call("adam_l2_step", w, grad, m, v, t, lr, lam, 0.9, 0.999, 1e-8)
-    expect_close(got, _adam_l2(w, grad, m, v, t, lr, lam), names=MOMENTS,
+    got = student.call(function, w, grad, m, v, t, lr, lam, 0.9, 0.999, 1e-8)
+    expect_close(got, reference(w, grad, m, v, t, lr, lam), names=MOMENTS,
                  why=f"at a later step t = {t} the bias corrections are 1 − β₁ᵗ and 1 − β₂ᵗ "
                      "with this very t (β₂ᵗ is still far from 0, so the correction matters)")
+
+
+# -- Adam with L2 (coupled) -------------------------------------------------------------------
+
+
+def test_adam_l2_first_step(student: Student, rng: np.random.Generator) -> None:
+    _first_step(student, rng, "adam_l2_step", _adam_l2,
+                why="step t = 1 from m = v = 0: g = grad + λ·w, m = (1 − β₁)·g, v = (1 − β₂)·g², "
+                    "and the bias corrections 1 − β₁¹ and 1 − β₂¹ turn them back into g and g², "
+                    "so w_new = w − lr·g/(|g| + eps)")
+
+
+def test_adam_l2_chained_steps(student: Student, rng: np.random.Generator) -> None:
+    _chained_steps(student, rng, "adam_l2_step", _adam_l2,
+                   update="m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g² with g = grad + λ·w, then "
+                          "w − lr·m̂/(√v̂ + eps)")
 
 
 def test_adam_l2_is_adam_on_penalised_gradient(student: Student, rng: np.random.Generator) -> None:
@@ -228,39 +242,16 @@ def test_adam_eps_outside_sqrt(student: Student, rng: np.random.Generator) -> No
 
 
 def test_adamw_first_step(student: Student, rng: np.random.Generator) -> None:
-    why = ("step t = 1 from m = v = 0: the moments see grad only, so m̂ = grad and v̂ = grad², "
-           "and the decay λ·w of the old w is added beside the adaptive step: "
-           "w − lr·(grad/(|grad| + eps) + λ·w)")
-    w, grad, zero = np.array([1.0]), np.array([0.5]), np.zeros(1)
-    got = student.call("adamw_step", w, grad, zero, zero, 1, 0.1, 0.1, 0.9, 0.999, 1e-8)
-    expect_close(got, _adamw(w, grad, zero, zero, 1, 0.1, 0.1), why=why, names=MOMENTS)
-    w, grad = rng.normal(size=5), rng.normal(size=5)
-    zero = np.zeros(5)
-    lr, lam = float(rng.uniform(0.05, 0.2)), float(rng.uniform(0.1, 0.5))
-    got = student.call("adamw_step", w, grad, zero, zero, 1, lr, lam, 0.9, 0.999, 1e-8)
-    expect_close(got, _adamw(w, grad, zero, zero, 1, lr, lam), why=why, names=MOMENTS)
+    _first_step(student, rng, "adamw_step", _adamw,
+                why="step t = 1 from m = v = 0: the moments see grad only, so m̂ = grad and "
+                    "v̂ = grad², and the decay λ·w of the old w is added beside the adaptive "
+                    "step: w − lr·(grad/(|grad| + eps) + λ·w)")
 
 
 def test_adamw_chained_steps(student: Student, rng: np.random.Generator) -> None:
-    shape = (4,)
-    w, m, v = rng.normal(size=shape), np.zeros(shape), np.zeros(shape)
-    lr, lam, beta1, beta2, eps = float(rng.uniform(0.05, 0.2)), 0.1, 0.8, 0.99, 1e-4
-    for t in range(1, 5):
-        grad = rng.normal(size=shape)
-        got = student.call("adamw_step", w, grad, m, v, t, lr, lam, beta1, beta2, eps)
-        expect_close(got, _adamw(w, grad, m, v, t, lr, lam, beta1, beta2, eps), names=MOMENTS,
-                     why=f"step t = {t} of a run from m = v = 0, each step fed the (w, m, v) "
-                         "the one before returned: "
-                         "m ← β₁m + (1 − β₁)·grad, v ← β₂v + (1 − β₂)·grad², then "
-                         "w − lr·(m̂/(√v̂ + eps) + λ·w) with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), "
-                         "t counted from 1; use the beta1, beta2 and eps you are given")
-        w, m, v = _triple(got, shape, why="each step returns (w, m, v), fed into the next step")
-    t = int(rng.integers(20, 60))
-    w, grad, m, v = _state(rng, (5,))
-    got = student.call("adamw_step", w, grad, m, v, t, lr, lam, 0.9, 0.999, 1e-8)
-    expect_close(got, _adamw(w, grad, m, v, t, lr, lam), names=MOMENTS,
-                 why=f"at a later step t = {t} the bias corrections are 1 − β₁ᵗ and 1 − β₂ᵗ "
-                     "with this very t (β₂ᵗ is still far from 0, so the correction matters)")
+    _chained_steps(student, rng, "adamw_step", _adamw,
+                   update="m ← β₁m + (1 − β₁)·grad, v ← β₂v + (1 − β₂)·grad², then "
+                          "w − lr·(m̂/(√v̂ + eps) + λ·w)")
 
 
 def test_adamw_moments_see_grad_only(student: Student, rng: np.random.Generator) -> None:
