@@ -6,7 +6,9 @@ inside the commands that need them.
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import secrets
 import shutil
 import sys
@@ -100,9 +102,13 @@ def check(problem: str | None, check_all: bool, file: Path | None, as_json: bool
     """Grade your implementation of PROBLEM (or --all) and record the score."""
     problems = _chosen_problems(problem, check_all, file)
     seed = secrets.randbelow(2**31) if seed is None else seed
-    results = _grade(problems, file, seed)
-    _record(results, as_json)
-    _print_results(results, as_json, many=check_all)
+    gc.disable()  # a check imports pytest and numpy and lasts seconds: collecting is wasted time
+    try:
+        results = _grade(problems, file, seed)
+        _record(results, as_json)
+        _print_results(results, as_json, many=check_all)
+    finally:
+        gc.enable()
     sys.exit(EXIT_PASSED if all(result.passed for result in results) else EXIT_FAILED)
 
 
@@ -182,5 +188,23 @@ def _print_results(results: list[Any], as_json: bool, *, many: bool) -> None:
 
 
 def main() -> None:
-    """The console-script entry point."""
-    cli(prog_name="regquiz")
+    """The console-script entry point.
+
+    Leaves through os._exit once the streams are flushed: tearing down an interpreter that
+    holds numpy and pytest costs ~60 ms, a tenth of a check.  Every command releases its
+    files, databases and processes itself (context managers) before it returns.
+    """
+    try:
+        cli(prog_name="regquiz")
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if isinstance(code, str):
+        click.echo(code, err=True)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        code = code or 1
+    os._exit(code if isinstance(code, int) else 0)
