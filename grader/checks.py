@@ -161,7 +161,7 @@ def fail(returned: Returned, *, expected: str, why: str, got: str | None = None)
 
 def as_array(returned: Returned, *, why: str, shape: tuple[int, ...] | None = None,
              value: Any = _FROM_RETURNED, part: str = "") -> np.ndarray:
-    """The answer as a float64 array (lists and tuples of numbers accepted), else a failure."""
+    """The answer as a finite float64 array (lists and tuples accepted), else a failure."""
     raw = returned.value if value is _FROM_RETURNED else value
     label = f" ({part})" if part else ""
     if isinstance(raw, Opaque) or raw is None or isinstance(raw, (str, np.random.Generator)):
@@ -174,6 +174,8 @@ def as_array(returned: Returned, *, why: str, shape: tuple[int, ...] | None = No
     if shape is not None and array.shape != tuple(shape):
         fail(returned, expected=f"an array of shape {tuple(shape)}{label}", why=why,
              got=f"{show(raw)} (shape {array.shape})")
+    if not np.all(np.isfinite(array)):
+        fail(returned, expected=f"finite numbers{label} (no nan or inf)", why=why)
     return array
 
 
@@ -188,6 +190,8 @@ def as_float(returned: Returned, *, why: str, value: Any = _FROM_RETURNED, part:
     if array.shape != ():
         fail(returned, expected=f"a single number{label}", why=why,
              got=f"{show(raw)} (shape {array.shape})")
+    if not np.isfinite(array):
+        fail(returned, expected=f"a finite number{label} (not nan or inf)", why=why)
     return float(array)
 
 

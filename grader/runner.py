@@ -8,6 +8,7 @@ import overlaps ours.  Points come from the manifest, never from the suites.
 from __future__ import annotations
 
 import os
+import warnings
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -73,7 +74,10 @@ def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess],
             "-p", "no:terminal"]
     for name in _UNUSED_PLUGINS:
         args += ["-p", f"no:{name}"]
-    with _pytest_environment():
+    with _pytest_environment(), warnings.catch_warnings():
+        # Arithmetic on a student's NaN or overflowing answer must not print numpy warnings
+        # over the report: the checks judge such answers themselves.
+        warnings.simplefilter("ignore")
         code = pytest.main(args, plugins=[plugin])
     if code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt  # pytest swallowed the user's Ctrl-C; pass it on

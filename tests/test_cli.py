@@ -286,9 +286,27 @@ def test_ctrl_c_during_a_check_is_one_line_and_exit_130(tmp_path: Path, regquiz_
     process = subprocess.Popen([*command, "check", "problem2", "--file", str(hostile)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=tmp_path)
-    time.sleep(1.5)  # inside the endless loop by now
+    deadline = time.monotonic() + 30
+    while not _sandbox_children(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until the check is really grading …
+    time.sleep(0.5)  # … and inside the student's endless loop
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=30)
     assert process.returncode == 130, (out, err)
     assert "Traceback" not in err and err.strip().splitlines() == [
         "regquiz: interrupted; nothing was recorded for this run"]
+
+
+def _sandbox_children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == pid and b"_child.py" in cmdline:
+            found.append(int(entry.name))
+    return found
