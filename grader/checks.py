@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 
 from ._child import Opaque
+from .results import STUB_NOTE
 
 if TYPE_CHECKING:
     from .manifest import Problem
@@ -111,8 +112,7 @@ def _problem_for(call: str | CallText, outcome: Any, filename: str) -> StudentCo
         where = "".join(f"\n          at {line}" for line in error.get("where", []))
         if kind == "NotImplementedError":
             return StudentCodeProblem(
-                "fail", f"called    {call}\nraised    NotImplementedError: this function is still "
-                f"the stub; write its body in {filename}")
+                "fail", f"called    {call}\nraised    {STUB_NOTE}; write its body in {filename}")
         return StudentCodeProblem("error", f"called    {call}\nraised    {kind}: {message}{where}")
     if outcome.status == "unloadable":
         error = outcome.error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import textwrap
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from .manifest import Problem
-from .results import CheckResult
+from .results import STUB_NOTE, CheckResult
 
 _STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "timeout": "TIMEOUT"}
 _STATUS_COLOUR = {"pass": "green", "fail": "red", "error": "red", "timeout": "yellow"}
@@ -34,12 +35,21 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
     """Every check with its points, the messages of those that did not pass, the total."""
     lines = [_style(f"{result.problem} — {result.title}", colour, bold=True),
              f"file {result.source} · seed {result.seed}", ""]
+    stubs: dict[str, None] = {}  # function names, in order of appearance
     for test in result.tests:
         word = _STATUS_WORD[test.status]
         badge = _style(f"{word:<7}", colour, fg=_STATUS_COLOUR[test.status], bold=True)
         lines.append(f"  {badge} {test.score:>2}/{test.max_score:<2}  {test.name}")
-        if test.status != "pass" and test.message:
+        if STUB_NOTE in test.message:  # the same advice for each: said once below
+            called = re.match(r"called\s+(\w+)\(", test.message)
+            stubs[called.group(1) if called else "?"] = None
+        elif test.status != "pass" and test.message:
             lines.extend(_indent_message(test.message))
+    if stubs:
+        note = (f"Still the stub (raises NotImplementedError): {', '.join(stubs)}. "
+                f"Write the bodies in {result.source}; the docstrings give the formulas.")
+        lines += [""] + textwrap.wrap(note, width() - 2, initial_indent="  ",
+                                      subsequent_indent="  ", break_on_hyphens=False)
     if result.output.strip():
         lines += ["", "  Your code printed this (for information only; it does not change the score):"]
         lines += [f"    │ {line}" for line in result.output.strip().splitlines()[-20:]]

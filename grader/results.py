@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Status = Literal["pass", "fail", "error", "timeout"]
+STUB_NOTE = "NotImplementedError: this function is still the stub"  # begins a stub's message line
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ def test_stub_lists_every_check_and_scores_zero(workspace: Path) -> None:
     for check in problem.checks:
         assert check.name in result.stdout
     assert f"Score: 0/{problem.max_score}" in result.stdout
+    note = " ".join(result.stdout.split("Still the stub")[1].split())
+    assert all(function.name in note for function in problem.functions)
+    assert result.stdout.count("NotImplementedError") == 1  # said once, not per check
 
 
 def test_solution_passes_and_json_has_the_spec_keys(workspace: Path) -> None:
