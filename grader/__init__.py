@@ -1,0 +1,1 @@
+"""regquiz: auto-graded exercises on the mathematics of neural-network regularization."""

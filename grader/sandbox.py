@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import _child
+from . import _child, reaper
 
 CHILD_SCRIPT = Path(_child.__file__).resolve()
 MAX_FRAME_BYTES = 64 * 1024 * 1024
@@ -78,7 +78,7 @@ class StudentProcess:
 
     def start(self) -> None:
         """Spawn the child; it imports numpy and loads the module while we do other work."""
-        _become_subreaper()
+        reaper.become_subreaper()
         self._workdir = tempfile.mkdtemp(prefix="regquiz-sandbox-")
         request_r, self._request_w = os.pipe()
         self._response_r, response_w = os.pipe()
@@ -96,8 +96,8 @@ class StudentProcess:
             },
         }
         env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
-        env |= {"HOME": self._workdir, "TMPDIR": self._workdir, SANDBOX_MARK: _MARK_VALUE,
-                "OPENBLAS_NUM_THREADS": "1",
+        env |= {"HOME": self._workdir, "TMPDIR": self._workdir,
+                reaper.SANDBOX_MARK: reaper.MARK_VALUE, "OPENBLAS_NUM_THREADS": "1",
                 "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONIOENCODING": "utf-8"}
         with open(os.path.join(self._workdir, "output.txt"), "wb") as output:
             self._proc = subprocess.Popen(
@@ -107,7 +107,7 @@ class StudentProcess:
                 pass_fds=(request_r, response_w), cwd=self._workdir, env=env,
                 start_new_session=True,
             )
-        _LIVE.add(self._proc.pid)
+        reaper.LIVE.add(self._proc.pid)
         os.close(request_r)
         os.close(response_w)
         os.set_blocking(self._request_w, False)
@@ -118,7 +118,7 @@ class StudentProcess:
         """Kill the child and everything it started; keep what it printed."""
         if self._proc is None:
             return
-        _kill_group(self._proc)
+        reaper.kill_group(self._proc)
         for fd in (self._request_w, self._response_r):
             try:
                 os.close(fd)
@@ -322,87 +322,6 @@ def _widen_pipe(fd: int) -> None:
         fcntl.fcntl(fd, 1031, 1 << 20)  # F_SETPIPE_SZ (Linux only)
     except (ImportError, OSError):
         pass
-
-
-_LIVE: set[int] = set()  # sandbox children of this process that are still running
-SANDBOX_MARK = "REGQUIZ_SANDBOX"  # inherited by everything a sandbox starts
-_MARK_VALUE = f"{os.getpid()}-{os.urandom(6).hex()}"
-_SUBREAPER: list[bool] = []
-
-
-def _become_subreaper() -> None:
-    """Let orphans of student code (even ones that left our process group) come to us."""
-    if _SUBREAPER or not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        _SUBREAPER.append(libc.prctl(36, 1, 0, 0, 0) == 0)  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        _SUBREAPER.append(False)
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    _LIVE.discard(proc.pid)
-    if _SUBREAPER and _SUBREAPER[0]:
-        _kill_orphans()
-
-
-def _kill_orphans() -> None:
-    """Kill and reap processes that were reparented to us: a sandbox's escaped descendants."""
-    mark = f"{SANDBOX_MARK}={_MARK_VALUE}".encode()
-    for _ in range(20):
-        orphans = [pid for pid in _children() if pid not in _LIVE and _carries(pid, mark)]
-        if not orphans:
-            return
-        for pid in orphans:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError, PermissionError):
-                pass
-
-
-def _carries(pid: int, mark: bytes) -> bool:
-    """Whether the process started inside one of our sandboxes (its environment says so)."""
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as handle:
-            return mark in handle.read().split(b"\0")
-    except OSError:
-        return False
-
-
-def _children() -> list[int]:
-    """This process's children, from /proc (the fast per-thread list where the kernel has it)."""
-    pids: list[int] = []
-    try:
-        for task in os.scandir("/proc/self/task"):
-            with open(f"{task.path}/children", "rb") as handle:
-                pids += [int(pid) for pid in handle.read().split()]
-        return pids
-    except OSError:
-        pass
-    me = os.getpid()
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == me:
-            pids.append(int(entry.name))
-    return pids
 
 
 def _death(code: int | None) -> str:

@@ -1,0 +1,93 @@
+"""Process hygiene for the sandbox: kill a child's whole group and any orphan it left.
+
+Student code may fork, start subprocesses or even leave the process group with setsid().
+This process registers as a child subreaper (Linux), so such orphans are reparented to it;
+they carry the sandbox's environment mark, which tells them apart from our own children.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+LIVE: set[int] = set()  # sandbox children of this process that are still running
+SANDBOX_MARK = "REGQUIZ_SANDBOX"  # inherited by everything a sandbox starts
+MARK_VALUE = f"{os.getpid()}-{os.urandom(6).hex()}"
+_SUBREAPER: list[bool] = []
+
+
+def become_subreaper() -> None:
+    """Let orphans of student code (even ones that left our process group) come to us."""
+    if _SUBREAPER or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        _SUBREAPER.append(libc.prctl(36, 1, 0, 0, 0) == 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        _SUBREAPER.append(False)
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    LIVE.discard(proc.pid)
+    if _SUBREAPER and _SUBREAPER[0]:
+        _kill_orphans()
+
+
+def _kill_orphans() -> None:
+    """Kill and reap processes that were reparented to us: a sandbox's escaped descendants."""
+    mark = f"{SANDBOX_MARK}={MARK_VALUE}".encode()
+    for _ in range(20):
+        orphans = [pid for pid in _children() if pid not in LIVE and _carries(pid, mark)]
+        if not orphans:
+            return
+        for pid in orphans:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError, PermissionError):
+                pass
+
+
+def _carries(pid: int, mark: bytes) -> bool:
+    """Whether the process started inside one of our sandboxes (its environment says so)."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as handle:
+            return mark in handle.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def _children() -> list[int]:
+    """This process's children, from /proc (the fast per-thread list where the kernel has it)."""
+    pids: list[int] = []
+    try:
+        for task in os.scandir("/proc/self/task"):
+            with open(f"{task.path}/children", "rb") as handle:
+                pids += [int(pid) for pid in handle.read().split()]
+        return pids
+    except OSError:
+        pass
+    me = os.getpid()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:
+            pids.append(int(entry.name))
+    return pids
