@@ -7,12 +7,8 @@ inside the commands that need them.
 from __future__ import annotations
 
 import gc
-import json
 import os
-import secrets
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +62,8 @@ def list_problems() -> None:
 @click.option("--force", is_flag=True, help="Overwrite stubs that already exist.")
 def init(directory: Path, force: bool) -> None:
     """Write the exercise stubs to DIRECTORY/exercises (default: here)."""
+    import shutil
+
     from .paths import stubs_dir
 
     target = directory / "exercises"
@@ -100,6 +98,8 @@ def init(directory: Path, force: bool) -> None:
 def check(problem: str | None, check_all: bool, file: Path | None, as_json: bool,
           seed: int | None) -> None:
     """Grade your implementation of PROBLEM (or --all) and record the score."""
+    import secrets
+
     problems = _chosen_problems(problem, check_all, file)
     seed = secrets.randbelow(2**31) if seed is None else seed
     gc.disable()  # a check imports pytest and numpy and lasts seconds: collecting is wasted time
@@ -141,6 +141,8 @@ def _chosen_problems(problem: str | None, check_all: bool, file: Path | None) ->
 
 
 def _grade(problems: list[Problem], file: Path | None, seed: int) -> list[Any]:
+    import tempfile
+
     from .paths import find_workspace_file
     from .submission import as_python_file, check_readable
 
@@ -175,6 +177,8 @@ def _record(results: list[Any], as_json: bool) -> None:
 
 def _print_results(results: list[Any], as_json: bool, *, many: bool) -> None:
     if as_json:
+        import json
+
         payload = [r.to_dict() for r in results] if many else results[0].to_dict()
         click.echo(json.dumps(payload, indent=2))
         return
