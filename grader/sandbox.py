@@ -73,6 +73,7 @@ class StudentProcess:
         self._started_at = 0.0
         self._unusable: CallOutcome | None = None  # a load failure repeats for every call
         self._hung: set[str] = set()  # functions that timed out once are not called again
+        self._killers: set[str] = set()  # … nor those that once killed the process
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -153,6 +154,9 @@ class StudentProcess:
         if function in self._hung:
             return CallOutcome("timeout", detail=f"{function}() did not return in time in an "
                                "earlier check, so it is not called again")
+        if function in self._killers:
+            return CallOutcome("crashed", detail=f"{function}() ended the process running your "
+                               "code in an earlier check, so it is not called again")
         if self.remaining <= 0:
             return CallOutcome("timeout", detail=self._budget_text())
         if self._proc is None:
@@ -180,6 +184,7 @@ class StudentProcess:
             return CallOutcome("timeout", detail=f"no answer within {limit:g} s (endless loop?)")
         self.spent += time.monotonic() - started
         if reply is None:
+            self._killers.add(function)
             return self._crashed()
         if reply.get("id") != self._next_id:
             self.close()

@@ -50,6 +50,13 @@ def test_misbehaving_function_costs_its_checks_only(name: str, status: str, word
     assert elapsed < 30  # SPEC §4: a check of one problem ends within 30 s
 
 
+def test_a_function_that_kills_the_process_is_not_called_again() -> None:
+    result, elapsed = _grade_timed("os_exit.py")
+    messages = [message for status, message in _statuses(result).values() if status == "error"]
+    assert len(messages) == len(SOFT)
+    assert sum("not called again" in message for message in messages) == len(SOFT) - 1
+
+
 def test_a_hung_function_is_not_called_again() -> None:
     result, elapsed = _grade_timed("loop_forever.py")
     messages = [message for status, message in _statuses(result).values() if status == "timeout"]
