@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from .checks import CheckFailed, Student, StudentCodeProblem
+from .results import Status
 
 
 class GradingPlugin:
@@ -17,7 +18,7 @@ class GradingPlugin:
     def __init__(self, students: dict[str, Student], seed: int) -> None:
         self.students = students
         self.seed = seed
-        self.outcomes: dict[tuple[str, str], tuple[str, str]] = {}
+        self.outcomes: dict[tuple[str, str], tuple[Status, str]] = {}
         self.collect_errors: list[str] = []
 
     @pytest.fixture
@@ -45,7 +46,7 @@ class GradingPlugin:
             self.collect_errors.append(str(report.longrepr))
 
 
-def verdict(exc: BaseException | None) -> tuple[str, str]:
+def verdict(exc: BaseException | None) -> tuple[Status, str]:
     """(status, message) for what a test raised."""
     if exc is None:
         return "pass", ""

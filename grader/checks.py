@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 
 from ._child import Opaque
-from .results import STUB_NOTE
+from .results import STUB_NOTE, Status
 
 if TYPE_CHECKING:
     from .manifest import Problem
@@ -32,7 +32,7 @@ class CheckFailed(AssertionError):
 class StudentCodeProblem(Exception):
     """The student's code raised, hung, crashed or is missing: no answer to judge."""
 
-    def __init__(self, status: str, message: str) -> None:
+    def __init__(self, status: Status, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -120,7 +120,7 @@ def _problem_for(call: str | CallText, outcome: Any, filename: str) -> StudentCo
         return StudentCodeProblem(
             "error", f"{filename} could not be loaded: {error.get('type')}: "
             f"{error.get('message')}{where}")
-    status = "timeout" if outcome.status == "timeout" else "error"
+    status: Status = "timeout" if outcome.status == "timeout" else "error"
     return StudentCodeProblem(status, f"called    {call}\nproblem   {outcome.detail}")
 
 

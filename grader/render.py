@@ -63,7 +63,7 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
 
 def _indent_message(message: str) -> list[str]:
     room = width() - 12
-    out = []
+    out: list[str] = []
     for line in message.splitlines():
         wrapped = textwrap.wrap(line, room, subsequent_indent=" " * 10,
                                 break_long_words=True, break_on_hyphens=False) or [""]

@@ -18,7 +18,7 @@ from pathlib import Path
 from .errors import ManifestError
 from .manifest import Problem, load_manifest
 from .paths import SUITES_DIR
-from .results import CheckResult, TestResult
+from .results import CheckResult, Status, TestResult
 from .sandbox import Limits, StudentProcess
 
 
@@ -59,7 +59,7 @@ def run_checks(jobs: Sequence[Job], *, seed: int) -> list[CheckResult]:
 
 
 def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess],
-                seed: int) -> dict[tuple[str, str], tuple[str, str]]:
+                seed: int) -> dict[tuple[str, str], tuple[Status, str]]:
     import pytest
 
     from ._plugin import GradingPlugin

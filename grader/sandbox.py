@@ -268,12 +268,15 @@ class StudentProcess:
     def _read(self, deadline: float) -> dict[str, Any] | None:
         """The next frame's header (its arrays land in self._buffers); None at end of file."""
         while (end := self._buffer.find(b"\n")) < 0:
-            if len(self._buffer) > MAX_FRAME_BYTES or not self._receive(deadline):
-                return self._oversized() if self._buffer else None
+            if len(self._buffer) > MAX_FRAME_BYTES:
+                return self._oversized()
+            if not self._receive(deadline):
+                return None
         try:
             header = json.loads(bytes(self._buffer[:end]))
-            sizes = header.get("buffers", []) if isinstance(header, dict) else None
-            needed = end + 1 + sum(sizes)
+            if not isinstance(header, dict):
+                raise TypeError("a frame header must be an object")
+            needed = end + 1 + sum(header.get("buffers", []))
         except (ValueError, TypeError, AttributeError):
             self.close()
             return {"op": "garbled"}

@@ -88,3 +88,20 @@ def test_syntax_error_is_reported_with_its_line(tmp_path: Path) -> None:
         outcome = process.call("f", [])
     assert outcome.status == "unloadable"
     assert outcome.error["type"] == "SyntaxError"
+
+
+def test_a_torn_frame_on_the_protocol_pipe_is_a_crash_not_a_result(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "import os\n"
+        "def f():\n"
+        "    for fd in range(600, 700):  # the protocol pipes live up here\n"
+        "        try:\n"
+        "            os.write(fd, b'{\"op\": \"result\", \"id\": 1, \"val')\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    os._exit(0)\n")
+    with StudentProcess(module, "m", ["f"], Limits()) as process:
+        outcome = process.call("f", [])
+    assert outcome.status == "crashed"
+    assert "exited with code 0" in outcome.detail
