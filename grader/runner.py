@@ -38,7 +38,8 @@ def run_checks(jobs: Sequence[Job], *, seed: int) -> list[CheckResult]:
     for job in jobs:
         limits = Limits(time_budget=job.problem.time_limit, call_time=manifest.call_time_limit)
         functions = [function.name for function in job.problem.functions]
-        processes.append(StudentProcess(job.source, job.problem.id, functions, limits))
+        processes.append(StudentProcess(job.source, job.problem.id, functions, limits,
+                                        home=Path(job.shown_as).parent))
     try:
         for process in processes:
             process.start()

@@ -56,8 +56,11 @@ class _Timeout(Exception):
 class StudentProcess:
     """One child process running one student module; restarted after a crash or a timeout."""
 
-    def __init__(self, source: Path, module: str, functions: list[str], limits: Limits) -> None:
+    def __init__(self, source: Path, module: str, functions: list[str], limits: Limits,
+                 home: Path | None = None) -> None:
         self.source = source.resolve()
+        # The student's own folder is importable (a helper module beside the exercise).
+        self.home = (home or self.source.parent).resolve()
         self.module = module
         self.functions = functions
         self.limits = limits
@@ -86,7 +89,7 @@ class StudentProcess:
         _widen_pipe(self._request_w)
         _widen_pipe(self._response_r)
         config = {
-            "sys_path": _library_paths(),
+            "sys_path": [*_library_paths(), str(self.home)],
             "source": str(self.source),
             "module": self.module,
             "functions": self.functions,

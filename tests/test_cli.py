@@ -313,3 +313,12 @@ def _sandbox_children(pid: int) -> list[int]:
         if int(stat[1]) == pid and b"_child.py" in cmdline:
             found.append(int(entry.name))
     return found
+
+
+def test_a_helper_module_beside_the_exercise_can_be_imported(workspace: Path) -> None:
+    solution = SOLUTION2.read_text()
+    (workspace / "exercises" / "shrink.py").write_text(solution)
+    (workspace / "exercises" / "problem2.py").write_text(
+        "from shrink import soft_threshold, l1_l2_scalar_optimum, lasso_ista\n")
+    result = run("check", "problem2", "--json")
+    assert result.exit_code == 0, result.stdout
