@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from .checks import CheckFailed, Student, StudentCodeProblem
+from .errors import EnvironmentBroken
 from .results import Status
 
 
@@ -20,6 +21,7 @@ class GradingPlugin:
         self.seed = seed
         self.outcomes: dict[tuple[str, str], tuple[Status, str]] = {}
         self.collect_errors: list[str] = []
+        self.broken: EnvironmentBroken | None = None  # ends the session; the runner re-raises it
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> Student:
@@ -36,7 +38,11 @@ class GradingPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
-        if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
+        error = call.excinfo.value if call.excinfo else None
+        if isinstance(error, EnvironmentBroken):
+            self.broken = error
+            item.session.shouldstop = str(error)
+        elif call.when == "call" or (call.when == "setup" and call.excinfo is not None):
             key = (Path(str(item.path)).stem, item.name.removeprefix("test_"))
             self.outcomes[key] = verdict(call.excinfo.value if call.excinfo else None)
         return report

@@ -80,6 +80,8 @@ def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess],
         # over the report: the checks judge such answers themselves.
         warnings.simplefilter("ignore")
         code = pytest.main(args, plugins=[plugin])
+    if plugin.broken is not None:
+        raise plugin.broken
     if code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt  # pytest swallowed the user's Ctrl-C; pass it on
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from . import _child, reaper
+from .errors import EnvironmentBroken
 
 CHILD_SCRIPT = Path(_child.__file__).resolve()
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 MAX_OUTPUT_CHARS = 2000
+_STARTUP_ALLOWANCE = 10.0  # seconds for the interpreter and numpy to start on a loaded machine
 _PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 
 
@@ -207,13 +209,9 @@ class StudentProcess:
             reply = self._read(self._started_at + _STARTUP_ALLOWANCE)
         except _Timeout:
             self.close()
-            from .errors import EnvironmentBroken
-
             raise EnvironmentBroken("the sandbox did not start within "
                                     f"{_STARTUP_ALLOWANCE:g} s; is the machine overloaded?") from None
         if reply is not None and reply.get("op") == "environment":
-            from .errors import EnvironmentBroken
-
             self.close()
             raise EnvironmentBroken(f"the sandbox is broken: {reply.get('message')} "
                                     "(reinstall with: pip install numpy)")
@@ -317,7 +315,6 @@ class StudentProcess:
             "message": f"the result is larger than {MAX_FRAME_BYTES // 2**20} MiB"}}
 
 
-_STARTUP_ALLOWANCE = 10.0  # seconds for the interpreter and numpy to start on a loaded machine
 
 
 def _library_paths() -> list[str]:

@@ -322,3 +322,15 @@ def test_a_helper_module_beside_the_exercise_can_be_imported(workspace: Path) ->
         "from shrink import soft_threshold, l1_l2_scalar_optimum, lasso_ista\n")
     result = run("check", "problem2", "--json")
     assert result.exit_code == 0, result.stdout
+
+
+def test_sandbox_without_numpy_is_exit_3_with_the_fix(monkeypatch: pytest.MonkeyPatch,
+                                                      regquiz_home: Path) -> None:
+    import regquiz.sandbox
+
+    monkeypatch.setattr(regquiz.sandbox, "_library_paths", lambda: [])  # child sees no numpy
+    result = run("check", "problem2", "--file", str(SOLUTION2))
+    assert result.exit_code == 3
+    line = one_line_error(result)
+    assert "numpy cannot be imported" in line and "pip install numpy" in line
+    assert not (regquiz_home / "regquiz.db").exists()
