@@ -1,8 +1,15 @@
-"""The pytest plugin of a grading session: fixtures for the suites, verdicts for the runner."""
+"""The pytest plugin of a grading session: fixtures for the suites, verdicts for the runner.
+
+A session grades a batch of jobs (one problem of one submission each).  The ``student``
+fixture is parametrized over the jobs of the module's problem, the items run job by job,
+and ``on_job_done`` is told when a job's last test has run (the runner closes its sandbox).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -13,27 +20,64 @@ from .errors import EnvironmentBroken
 from .results import Status
 
 
+
 class GradingPlugin:
     """Hands each suite its student and a seeded generator; records a verdict per test."""
 
-    def __init__(self, students: dict[str, Student], seed: int) -> None:
+    def __init__(self, students: Sequence[Student], seed: int,
+                 references: dict[str, ModuleType] | None = None,
+                 on_job_done: Callable[[int], None] | None = None) -> None:
         self.students = students
         self.seed = seed
-        self.outcomes: dict[tuple[str, str], tuple[Status, str]] = {}
+        self.references = references or {}
+        self.on_job_done = on_job_done
+        # (job index, test name) -> verdict; held-out names carry HELDOUT_PREFIX
+        self.outcomes: dict[tuple[int, str], tuple[Status, str]] = {}
         self.collect_errors: list[str] = []
         self.broken: EnvironmentBroken | None = None  # ends the session; the runner re-raises it
+        self._last_item_of_job: dict[str, int] = {}
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "student" not in metafunc.fixturenames:
+            return
+        problem = Path(str(metafunc.definition.path)).stem
+        jobs = [i for i, student in enumerate(self.students) if student.problem.id == problem]
+        metafunc.parametrize("student", jobs, indirect=True, ids=[str(i) for i in jobs])
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> Student:
-        """The proxy to the student's module of this suite's problem."""
-        return self.students[Path(str(request.path)).stem]
+        """The proxy to the student's module of this job."""
+        return self.students[request.param]
+
+    @pytest.fixture
+    def reference(self, request: pytest.FixtureRequest) -> ModuleType:
+        """The reference solution of this suite's problem (trusted; held-out suites only)."""
+        return self.references[Path(str(request.path)).stem]
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        """A generator seeded from the run's seed and the test's name (replayable)."""
+        """A generator seeded from the run's seed and the test's name (replayable).
+
+        The name without the job parameter: every submission gets the same inputs.
+        """
         from .runner import rng_seed
 
-        return np.random.default_rng(rng_seed(self.seed, request.node.name))
+        node = request.node
+        return np.random.default_rng(rng_seed(self.seed, getattr(node, "originalname", node.name)))
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items.sort(key=_job_of)  # stable: a job's visible checks, then its held-out cases
+        self._last_item_of_job = {item.nodeid: _job_of(item) for item in items}
+        seen: set[int] = set()
+        for item in reversed(items):
+            if _job_of(item) in seen:
+                del self._last_item_of_job[item.nodeid]
+            seen.add(_job_of(item))
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: Any) -> None:
+        job = self._last_item_of_job.get(nodeid)
+        if job is not None and self.on_job_done is not None:
+            self.on_job_done(job)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -43,13 +87,25 @@ class GradingPlugin:
             self.broken = error
             item.session.shouldstop = str(error)
         elif call.when == "call" or (call.when == "setup" and call.excinfo is not None):
-            key = (Path(str(item.path)).stem, item.name.removeprefix("test_"))
-            self.outcomes[key] = verdict(call.excinfo.value if call.excinfo else None)
+            self.outcomes[(_job_of(item), manifest_name(item))] = verdict(error)
         return report
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.collect_errors.append(str(report.longrepr))
+
+
+def _job_of(item: pytest.Item) -> int:
+    callspec = getattr(item, "callspec", None)
+    return int(callspec.params["student"]) if callspec is not None else -1
+
+
+def manifest_name(item: pytest.Item) -> str:
+    """The manifest's name of a test: `heldout_<name>` for a held-out case."""
+    name = str(getattr(item, "originalname", item.name)).removeprefix("test_")
+    from .runner import HELDOUT_PREFIX
+
+    return HELDOUT_PREFIX + name if Path(str(item.path)).parent.name == "heldout" else name
 
 
 def verdict(exc: BaseException | None) -> tuple[Status, str]:

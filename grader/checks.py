@@ -255,3 +255,18 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return float(value)
     return value
+
+
+def expect_reference(returned: Returned, expected: Any, *, case: str, rtol: float = RTOL,
+                     atol: float = ATOL, names: tuple[str, ...] = ()) -> None:
+    """Held-out: the answer equals the reference solution's to tolerance.
+
+    The message names the case but shows no input or expected value, so that a held-out
+    case can be reported to a student without giving it away.
+    """
+    try:
+        expect_close(returned, expected, why=case, rtol=rtol, atol=atol, names=names)
+    except CheckFailed:
+        raise CheckFailed(f"held-out case: {case}\nthe answer differs from the reference solution "
+                          f"(to rtol {rtol:g}, atol {atol:g})") from None
+

@@ -44,11 +44,17 @@ class Problem:
     checks: tuple[Check, ...]
     hints: tuple[str, ...]
     time_limit: float
+    heldout: tuple[Check, ...] = ()  # instructors' cases (grader/heldout/), run by `grade` only
 
     @property
     def max_score(self) -> int:
-        """The total of the points of every check."""
+        """The total of the points of every visible check (what `check` grades)."""
         return sum(check.points for check in self.checks)
+
+    @property
+    def graded_max_score(self) -> int:
+        """The total of `grade`: the visible checks and the held-out cases."""
+        return self.max_score + sum(check.points for check in self.heldout)
 
     @property
     def filename(self) -> str:
@@ -117,6 +123,8 @@ def _problem(entry: dict[str, Any], path: Path) -> Problem:
             checks=tuple(Check(name, int(points)) for name, points in entry["checks"].items()),
             hints=tuple(str(hint) for hint in entry["hints"]),
             time_limit=float(entry["time_limit"]),
+            heldout=tuple(Check(name, int(points))
+                          for name, points in entry.get("heldout", {}).items()),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ManifestError(f"{where}: missing or malformed field ({exc})") from None
@@ -124,8 +132,10 @@ def _problem(entry: dict[str, Any], path: Path) -> Problem:
         raise ManifestError(f"{where}: the id must match {ID_PATTERN.pattern}")
     if len(problem.hints) < 3:
         raise ManifestError(f"{where}: needs at least three hints")
-    if not problem.checks or any(check.points <= 0 for check in problem.checks):
+    if not problem.checks or any(check.points <= 0 for check in problem.checks + problem.heldout):
         raise ManifestError(f"{where}: every check needs a positive number of points")
+    if len({check.name for check in problem.heldout}) != len(problem.heldout):
+        raise ManifestError(f"{where}: held-out case names must be unique")
     if not 0 < problem.time_limit <= MAX_TIME_LIMIT:
         raise ManifestError(f"{where}: time_limit must be in (0, {MAX_TIME_LIMIT}] seconds")
     return problem

@@ -7,6 +7,8 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SUITES_DIR = PACKAGE_DIR / "suites"
+# The held-out cases: in the course source only (like solutions/, never in a wheel).
+HELDOUT_DIR = PACKAGE_DIR / "heldout"
 # In a wheel the stubs and quizzes are installed as package data under _data/;
 # in a clone (editable install) they are the repository's own folders.
 _SOURCE_ROOT = PACKAGE_DIR.parent

@@ -10,16 +10,19 @@ from __future__ import annotations
 import os
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from .errors import ManifestError
 from .manifest import Problem, load_manifest
-from .paths import SUITES_DIR
+from .paths import HELDOUT_DIR, SUITES_DIR
 from .results import CheckResult, Status, TestResult
 from .sandbox import Limits, StudentProcess
+
+HELDOUT_PREFIX = "heldout_"  # the held-out case `name` is reported as `heldout_<name>`
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,13 @@ class Job:
     shown_as: str  # the path the user named, for messages and records
 
 
-def run_checks(jobs: Sequence[Job], *, seed: int) -> list[CheckResult]:
-    """Grade every job with its problem's suite; one CheckResult per job, in order."""
+def run_checks(jobs: Sequence[Job], *, seed: int,
+               references: Mapping[str, ModuleType] | None = None) -> list[CheckResult]:
+    """Grade every job with its problem's suite; one CheckResult per job, in order.
+
+    With `references` (problem id -> reference module) the held-out cases run too, after
+    the visible checks, named `heldout_<name>`.
+    """
     manifest = load_manifest()
     processes = []
     for job in jobs:
@@ -40,37 +48,64 @@ def run_checks(jobs: Sequence[Job], *, seed: int) -> list[CheckResult]:
         functions = [function.name for function in job.problem.functions]
         processes.append(StudentProcess(job.source, job.problem.id, functions, limits,
                                         home=Path(job.shown_as).parent))
+    # `check` starts every sandbox at once (their numpy imports overlap ours); a batch of
+    # submissions keeps only a few alive: each is closed after its job's last test.
+    ahead = len(jobs) if len(jobs) <= len(manifest.problems) else _BATCH_AHEAD
+    started = [0]
+
+    def start_more(done: int) -> None:
+        while started[0] < len(jobs) and started[0] <= done + ahead:
+            processes[started[0]].start()
+            started[0] += 1
+
+    def job_done(index: int) -> None:
+        processes[index].close()
+        start_more(index)
+
     try:
-        for process in processes:
-            process.start()
-        outcomes = _run_suites(jobs, processes, seed)
+        start_more(-1)
+        outcomes = _run_suites(jobs, processes, seed, references, job_done)
     finally:
         for process in processes:
             process.close()
     results = []
-    for job, process in zip(jobs, processes):
+    for index, (job, process) in enumerate(zip(jobs, processes)):
         tests = []
-        for check in job.problem.checks:
-            status, message = outcomes.get((job.problem.id, check.name), ("error", "not run"))
-            score = check.points if status == "pass" else 0
-            tests.append(TestResult(check.name, status, score, check.points, message))
+        for name, points in _graded_names(job.problem, heldout=references is not None):
+            status, message = outcomes.get((index, name), ("error", "not run"))
+            score = points if status == "pass" else 0
+            tests.append(TestResult(name, status, score, points, message))
         results.append(CheckResult(job.problem.id, job.problem.title, seed, job.shown_as,
                                    tuple(tests), output=process.output))
     return results
 
 
-def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess],
-                seed: int) -> dict[tuple[str, str], tuple[Status, str]]:
+_BATCH_AHEAD = 2  # sandboxes started ahead of the job being graded, in a batch
+
+
+def _graded_names(problem: Problem, *, heldout: bool) -> list[tuple[str, int]]:
+    names = [(check.name, check.points) for check in problem.checks]
+    if heldout:
+        names += [(HELDOUT_PREFIX + check.name, check.points) for check in problem.heldout]
+    return names
+
+
+def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess], seed: int,
+                references: Mapping[str, ModuleType] | None,
+                job_done: Callable[[int], None]) -> dict[tuple[int, str], tuple[Status, str]]:
     import pytest
 
     from ._plugin import GradingPlugin
     from .checks import Student
 
-    students = {job.problem.id: Student(job.problem, process, job.shown_as)
-                for job, process in zip(jobs, processes)}
-    plugin = GradingPlugin(students, seed)
-    suites = [str(SUITES_DIR / job.problem.filename) for job in jobs]
-    args = [*suites, "-c", str(SUITES_DIR / "pytest.ini"), "--rootdir", str(SUITES_DIR),
+    students = [Student(job.problem, process, job.shown_as)
+                for job, process in zip(jobs, processes)]
+    plugin = GradingPlugin(students, seed, references=references, on_job_done=job_done)
+    problems = list(dict.fromkeys(job.problem for job in jobs))
+    suites = [str(SUITES_DIR / problem.filename) for problem in problems]
+    if references is not None:
+        suites += [str(HELDOUT_DIR / problem.filename) for problem in problems if problem.heldout]
+    args = [*suites, "-c", str(SUITES_DIR / "pytest.ini"), "--rootdir", str(SUITES_DIR.parent),
             "--noconftest", "--assert=plain", "--import-mode=importlib", "--capture=no",
             "-p", "no:terminal"]
     for name in _UNUSED_PLUGINS:
@@ -89,9 +124,9 @@ def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess],
     if plugin.collect_errors:
         raise ManifestError("a graded suite could not be loaded (a bug in regquiz, please "
                             "report it): " + plugin.collect_errors[0].splitlines()[-1])
-    for job in jobs:
-        declared = {check.name for check in job.problem.checks}
-        ran = {name for problem, name in plugin.outcomes if problem == job.problem.id}
+    for index, job in enumerate(jobs):
+        declared = {name for name, _ in _graded_names(job.problem, heldout=references is not None)}
+        ran = {name for job_index, name in plugin.outcomes if job_index == index}
         if declared != ran:
             raise ManifestError(f"the suite of {job.problem.id} and the manifest disagree: "
                                 f"only in the manifest {sorted(declared - ran)}, "
