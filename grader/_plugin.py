@@ -7,7 +7,7 @@ and ``on_job_done`` is told when a job's last test has run (the runner closes it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -17,7 +17,7 @@ import pytest
 
 from .checks import CheckFailed, Student, StudentCodeProblem
 from .errors import EnvironmentBroken
-from .results import Status
+from .results import HELDOUT_PREFIX, Status
 
 
 
@@ -25,7 +25,7 @@ class GradingPlugin:
     """Hands each suite its student and a seeded generator; records a verdict per test."""
 
     def __init__(self, students: Sequence[Student], seed: int,
-                 references: dict[str, ModuleType] | None = None,
+                 references: Mapping[str, ModuleType] | None = None,
                  on_job_done: Callable[[int], None] | None = None) -> None:
         self.students = students
         self.seed = seed
@@ -103,8 +103,6 @@ def _job_of(item: pytest.Item) -> int:
 def manifest_name(item: pytest.Item) -> str:
     """The manifest's name of a test: `heldout_<name>` for a held-out case."""
     name = str(getattr(item, "originalname", item.name)).removeprefix("test_")
-    from .runner import HELDOUT_PREFIX
-
     return HELDOUT_PREFIX + name if Path(str(item.path)).parent.name == "heldout" else name
 
 

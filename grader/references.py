@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterable
+from pathlib import Path
 from types import ModuleType
 
 from .errors import UsageError
@@ -19,9 +20,7 @@ class GradingNeedsSource(UsageError):
 
 def load_references(problem_ids: Iterable[str]) -> dict[str, ModuleType]:
     """problem id -> the reference module from solutions/, or GradingNeedsSource."""
-    folder = solutions_dir()
-    if folder is None or not HELDOUT_DIR.is_dir():
-        raise GradingNeedsSource(NEEDS_SOURCE)
+    folder = require_source()
     references = {}
     for problem_id in problem_ids:
         path = folder / f"{problem_id}.py"
@@ -32,3 +31,11 @@ def load_references(problem_ids: Iterable[str]) -> dict[str, ModuleType]:
         spec.loader.exec_module(module)
         references[problem_id] = module
     return references
+
+
+def require_source() -> Path:
+    """The solutions folder, or GradingNeedsSource unless it and the held-out cases exist."""
+    folder = solutions_dir()
+    if folder is None or not HELDOUT_DIR.is_dir():
+        raise GradingNeedsSource(NEEDS_SOURCE)
+    return folder

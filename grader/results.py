@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 Status = Literal["pass", "fail", "error", "timeout"]
 STUB_NOTE = "NotImplementedError: this function is still the stub"  # begins a stub's message line
+HELDOUT_PREFIX = "heldout_"  # the held-out case `name` is reported as `heldout_<name>`
 
 
 @dataclass(frozen=True)

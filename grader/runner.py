@@ -19,10 +19,8 @@ from types import ModuleType
 from .errors import ManifestError
 from .manifest import Problem, load_manifest
 from .paths import HELDOUT_DIR, SUITES_DIR
-from .results import CheckResult, Status, TestResult
+from .results import HELDOUT_PREFIX, CheckResult, Status, TestResult
 from .sandbox import Limits, StudentProcess
-
-HELDOUT_PREFIX = "heldout_"  # the held-out case `name` is reported as `heldout_<name>`
 
 
 @dataclass(frozen=True)

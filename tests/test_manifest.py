@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO
 from regquiz.errors import ManifestError
 from regquiz.manifest import ID_PATTERN, load_manifest
-from regquiz.paths import SUITES_DIR
+from regquiz.paths import HELDOUT_DIR, SUITES_DIR
 
 MANIFEST = load_manifest()
 PROBLEMS = MANIFEST.ids
@@ -77,6 +77,19 @@ def test_suite_tests_are_exactly_the_manifest_checks(problem_id: str) -> None:
     tests = [name.removeprefix("test_") for name in _functions(SUITES_DIR / problem.filename)
              if name.startswith("test_")]
     assert tests == [check.name for check in problem.checks]
+
+
+@pytest.mark.parametrize("problem_id", PROBLEMS)
+def test_held_out_tests_are_exactly_the_manifest_heldout_cases(problem_id: str) -> None:
+    problem = MANIFEST.problem(problem_id)
+    tests = [name.removeprefix("test_") for name in _functions(HELDOUT_DIR / problem.filename)
+             if name.startswith("test_")]
+    assert problem.heldout and tests == [check.name for check in problem.heldout]
+
+
+def test_no_stray_files_hide_in_the_held_out_folder() -> None:
+    present = {path.name for path in HELDOUT_DIR.iterdir() if path.name != "__pycache__"}
+    assert present == {f"{problem_id}.py" for problem_id in PROBLEMS}
 
 
 @pytest.mark.parametrize("problem_id", PROBLEMS)

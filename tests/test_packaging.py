@@ -45,6 +45,8 @@ def test_wheel_has_one_package_with_stubs_suites_and_no_solutions(wheel: Path) -
         assert f"regquiz/suites/{problem.filename}" in names
     assert "regquiz/manifest.toml" in names and "regquiz/suites/pytest.ini" in names
     assert not [name for name in names if "solution" in name.lower()]
+    # The held-out cases stay in the course source: they need solutions/ and must stay unseen.
+    assert not [name for name in names if "heldout" in name.lower()]
 
 
 def test_wheel_stubs_contain_no_solution_code(wheel: Path) -> None:
@@ -81,3 +83,8 @@ def test_installed_wheel_works_without_the_checkout(wheel: Path, tmp_path: Path)
     assert stub.returncode == 1 and json.loads(stub.stdout)["score"] == 0
     solved = regquiz("check", "problem2", "--json", "--file", str(REPO / "solutions/problem2.py"))
     assert solved.returncode == 0, solved.stderr
+    graded = regquiz("grade", str(tmp_path / "exercises"))
+    assert graded.returncode == 2
+    assert graded.stderr.strip() == ("regquiz: error: grading needs the course source "
+                                     "(solutions/ and the held-out cases): run it from a clone of "
+                                     "the course repository, not from the students' install")

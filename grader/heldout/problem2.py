@@ -35,9 +35,10 @@ def test_soft_threshold_random(student: Student, reference: ModuleType,
         lam = float(scale * rng.uniform(0.2, 1.0))
         expect_reference(student.call("soft_threshold", mu, lam), reference.soft_threshold(mu, lam),
                          case=f"soft_threshold on an array of shape {shape}, values of size {scale:g}")
-    for mu in (float(rng.normal()), np.float64(rng.normal())):
+    for scalar in (float(rng.normal()), np.float64(rng.normal())):
         lam = float(rng.uniform(0.0, 1.0))
-        expect_reference(student.call("soft_threshold", mu, lam), reference.soft_threshold(mu, lam),
+        expect_reference(student.call("soft_threshold", scalar, lam),
+                         reference.soft_threshold(scalar, lam),
                          case="soft_threshold of a scalar")
 
 

@@ -1,0 +1,99 @@
+"""The outputs of `regquiz grade`: a terminal table, CSV, JSON and Gradescope's results.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .grading import SubmissionResult
+from .results import HELDOUT_PREFIX, CheckResult, TestResult
+# Shown to a student on Gradescope instead of a held-out case's message, which may quote
+# held-out inputs: the status says what went wrong, never with which values.
+_HELDOUT_OUTPUT = {
+    "pass": "passed",
+    "fail": "the answer differs from the reference solution on this held-out case",
+    "error": "your code raised an error or crashed on this held-out case",
+    "timeout": "your code did not finish in time on this held-out case",
+}
+
+
+def as_json(results: Sequence[SubmissionResult]) -> str:
+    """SPEC §3: a list with one object per submission."""
+    return json.dumps([result.to_dict() for result in results], indent=2)
+
+
+def as_csv(results: Sequence[SubmissionResult]) -> str:
+    """A header, then a row per submission: its folder, a score per problem, total, maximum."""
+    problems = [problem.problem for problem in results[0].problems] if results else []
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["submission", *problems, "total", "max_score"])
+    for result in results:
+        writer.writerow([result.submission, *(problem.score for problem in result.problems),
+                         result.score, result.max_score])
+    return buffer.getvalue()
+
+
+def as_table(results: Sequence[SubmissionResult]) -> str:
+    """The terminal table: a row per submission, then one note per problem that went wrong."""
+    problems = [problem.problem for problem in results[0].problems] if results else []
+    names = [result.submission for result in results]
+    first = max([len("submission"), *(len(name) for name in names)])
+    cells = [[f"{p.score}/{p.max_score}" for p in result.problems] for result in results]
+    widths = [max([len(problem), *(len(row[i]) for row in cells)]) for i, problem in enumerate(problems)]
+    totals = [f"{result.score}/{result.max_score}" for result in results]
+    total_width = max([len("total"), *(len(total) for total in totals)])
+    lines = ["  ".join([f"{'submission':<{first}}", *(f"{p:>{w}}" for p, w in zip(problems, widths)),
+                        f"{'total':>{total_width}}"])]
+    for name, row, total in zip(names, cells, totals):
+        lines.append("  ".join([f"{name:<{first}}", *(f"{c:>{w}}" for c, w in zip(row, widths)),
+                                f"{total:>{total_width}}"]))
+    notes = [note for result in results for problem in result.problems
+             if (note := _note(result.submission, problem))]
+    if notes:
+        lines += ["", "Notes:", *notes]
+    full = sum(result.passed for result in results)
+    lines += ["", f"{full} of {len(results)} submission(s) got full marks."]
+    return "\n".join(lines)
+
+
+def _note(submission: str, result: CheckResult) -> str:
+    """One line for a problem that is missing, unloadable, crashed or timed out."""
+    troubled = [test for test in result.tests if test.status in ("error", "timeout")]
+    if result.tests and all(test.message.startswith("missing:") for test in result.tests):
+        return f"  {submission}: {result.tests[0].message}"
+    if not troubled:
+        return ""
+    first_line = troubled[0].message.splitlines()[-1].strip() if troubled[0].message else ""
+    return (f"  {submission}: {result.problem}: {len(troubled)} test(s) ended in an error or "
+            f"a timeout, e.g. {troubled[0].name}: {first_line[:120]}")
+
+
+def as_gradescope(result: SubmissionResult) -> str:
+    """Gradescope's results.json for one submission."""
+    tests = [_gradescope_test(problem, test) for problem in result.problems for test in problem.tests]
+    seed = result.problems[0].seed if result.problems else 0
+    payload = {
+        "score": result.score,
+        "output": (f"Graded by regquiz with seed {seed}. Held-out cases are shown once the "
+                   "grades are published; replay the visible checks with "
+                   f"`regquiz check PROBLEM --seed {seed}`."),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+    return json.dumps(payload, indent=2)
+
+
+def _gradescope_test(problem: CheckResult, test: TestResult) -> dict[str, Any]:
+    heldout = test.name.startswith(HELDOUT_PREFIX)
+    if heldout and not test.message.startswith("missing:"):
+        output = _HELDOUT_OUTPUT[test.status]
+    else:
+        output = test.message or "passed"
+    return {"name": f"{problem.problem}: {test.name}", "score": test.score,
+            "max_score": test.max_score, "status": "passed" if test.status == "pass" else "failed",
+            "output": output, "visibility": "after_published" if heldout else "visible"}

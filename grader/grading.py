@@ -1,0 +1,175 @@
+"""`regquiz grade`: many submissions, the full suites and the held-out cases, in parallel.
+
+A submission is a folder holding problemN.py or problemN.ipynb for some problems.  Each
+problem file runs in the same sandbox as `check`; a missing or unreadable file scores 0
+with a message.  Submissions are cut into batches; a worker process grades a batch in
+one pytest session.  Nothing is recorded in the score database.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import BadSubmission, SubmissionNotFound, UsageError
+from .manifest import Problem, load_manifest
+from .results import HELDOUT_PREFIX, CheckResult, Status, TestResult
+
+if TYPE_CHECKING:
+    from .runner import Job
+
+MAX_BATCH = 16  # submissions per pytest session: enough to amortise its start-up
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Every graded problem of one submission folder."""
+
+    submission: str
+    problems: tuple[CheckResult, ...]
+
+    @property
+    def score(self) -> int:
+        """Points earned over every problem."""
+        return sum(result.score for result in self.problems)
+
+    @property
+    def max_score(self) -> int:
+        """Points available over every problem."""
+        return sum(result.max_score for result in self.problems)
+
+    @property
+    def passed(self) -> bool:
+        """True when every check and held-out case passed."""
+        return all(result.passed for result in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SPEC §3 shape of one submission in `grade --json`."""
+        return {"submission": self.submission, "score": self.score,
+                "max_score": self.max_score, "passed": self.passed,
+                "problems": [result.to_dict() for result in self.problems]}
+
+
+def submission_folders(paths: Sequence[Path]) -> list[Path]:
+    """The folders to grade, or a UsageError naming the first bad one."""
+    if not paths:
+        raise UsageError("name at least one submission folder")
+    for path in paths:
+        if not path.exists():
+            raise SubmissionNotFound(f"no such folder: {path}")
+        if not path.is_dir():
+            raise UsageError(f"{path} is a file; a submission is a folder of problemN.py "
+                             "or problemN.ipynb files")
+    return list(paths)
+
+
+def grade_submissions(folders: Sequence[Path], *, problems: Sequence[Problem], seed: int,
+                      workers: int = 1,
+                      progress: Callable[[int], None] | None = None) -> list[SubmissionResult]:
+    """Grade every folder on `problems` (held-out cases included); results in input order.
+
+    `progress(n)` is called as each batch of n submissions finishes.
+    """
+    from .references import require_source
+
+    require_source()
+    ids = [problem.id for problem in problems]
+    batches = _batches([str(folder) for folder in folders], workers)
+    if workers <= 1 or len(batches) == 1:
+        graded = []
+        for batch in batches:
+            graded += grade_batch(batch, ids, seed)
+            if progress is not None:
+                progress(len(batch))
+        return graded
+    return _grade_in_parallel(batches, ids, seed, workers, progress)
+
+
+def _batches(folders: list[str], workers: int) -> list[list[str]]:
+    if not folders:
+        return []
+    size = max(1, min(MAX_BATCH, math.ceil(len(folders) / (2 * max(1, workers)))))
+    return [folders[i:i + size] for i in range(0, len(folders), size)]
+
+
+def _grade_in_parallel(batches: list[list[str]], ids: list[str], seed: int, workers: int,
+                       progress: Callable[[int], None] | None) -> list[SubmissionResult]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn: a fresh, single-threaded interpreter per worker (fork from a process with
+    # threads is unsafe); each worker imports numpy and pytest once for all its batches.
+    context = multiprocessing.get_context("spawn")
+    done: dict[int, list[SubmissionResult]] = {}
+    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
+        futures = {pool.submit(grade_batch, batch, ids, seed): index
+                   for index, batch in enumerate(batches)}
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                done[index] = future.result()
+                if progress is not None:
+                    progress(len(batches[index]))
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return [result for index in range(len(batches)) for result in done[index]]
+
+
+def grade_batch(folders: Sequence[str], problem_ids: Sequence[str],
+                seed: int) -> list[SubmissionResult]:
+    """Grade a batch of submission folders in this process, in one pytest session."""
+    from .references import load_references
+    from .reaper import become_subreaper
+    from .runner import run_checks
+
+    become_subreaper()
+    manifest = load_manifest()
+    problems = [manifest.problem(problem_id) for problem_id in problem_ids]
+    references = load_references(problem_ids)
+    with tempfile.TemporaryDirectory(prefix="regquiz-grade-") as scratch:
+        jobs: list[Job] = []
+        slots: list[list[CheckResult | Job]] = []
+        for number, folder in enumerate(folders):
+            row: list[CheckResult | Job] = []
+            for problem in problems:
+                try:
+                    job = _job(Path(folder), problem, Path(scratch, str(number)))
+                except (SubmissionNotFound, BadSubmission) as exc:
+                    row.append(_unanswered(problem, folder, seed, str(exc)))
+                    continue
+                jobs.append(job)
+                row.append(job)
+            slots.append(row)
+        graded = iter(run_checks(jobs, seed=seed, references=references)) if jobs else iter(())
+        return [SubmissionResult(folder, tuple(
+            next(graded) if not isinstance(item, CheckResult) else item for item in row))
+            for folder, row in zip(folders, slots)]
+
+
+def _job(folder: Path, problem: Problem, workdir: Path) -> Job:
+    from .runner import Job
+    from .submission import as_python_file
+
+    for suffix in (".py", ".ipynb"):
+        path = folder / f"{problem.id}{suffix}"
+        if path.exists():
+            workdir.mkdir(parents=True, exist_ok=True)
+            return Job(problem, as_python_file(path, workdir, problem.id), str(path))
+    raise SubmissionNotFound(f"missing: no {problem.id}.py or {problem.id}.ipynb in {folder}")
+
+
+def _unanswered(problem: Problem, folder: str, seed: int, message: str) -> CheckResult:
+    """A problem whose file is missing or unreadable: every test scores 0 with the reason."""
+    status: Status = "fail" if message.startswith("missing:") else "error"
+    tests = [TestResult(check.name, status, 0, check.points, message) for check in problem.checks]
+    tests += [TestResult(HELDOUT_PREFIX + check.name, status, 0, check.points, message)
+              for check in problem.heldout]
+    return CheckResult(problem.id, problem.title, seed, os.path.join(folder, problem.filename),
+                       tuple(tests))
