@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -125,6 +125,7 @@ def _grade_in_parallel(batches: list[list[str]], ids: list[str], seed: int, work
 def grade_batch(folders: Sequence[str], problem_ids: Sequence[str],
                 seed: int) -> list[SubmissionResult]:
     """Grade a batch of submission folders in this process, in one pytest session."""
+    from .forkserver import ForkServer
     from .references import load_references
     from .reaper import become_subreaper
     from .runner import run_checks
@@ -147,7 +148,11 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str],
                 jobs.append(job)
                 row.append(job)
             slots.append(row)
-        graded = iter(run_checks(jobs, seed=seed, references=references)) if jobs else iter(())
+        graded: Iterator[CheckResult] = iter(())
+        if jobs:
+            with ForkServer() as server:
+                graded = iter(run_checks(jobs, seed=seed, references=references,
+                                         fork_server=server))
         return [SubmissionResult(folder, tuple(
             next(graded) if not isinstance(item, CheckResult) else item for item in row))
             for folder, row in zip(folders, slots)]

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+from typing import Protocol
 
 LIVE: set[int] = set()  # sandbox children of this process that are still running
 SANDBOX_MARK = "REGQUIZ_SANDBOX"  # inherited by everything a sandbox starts
@@ -31,7 +32,18 @@ def become_subreaper() -> None:
         _SUBREAPER.append(False)
 
 
-def kill_group(proc: subprocess.Popen[bytes]) -> None:
+class Killable(Protocol):
+    """A sandbox process: a spawned Popen or a child of the fork server."""
+
+    pid: int
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def kill(self) -> None: ...
+
+
+def kill_group(proc: Killable) -> None:
+    """SIGKILL the process's group (its session), reap it, then any orphan it left."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):

@@ -15,12 +15,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from .errors import ManifestError
 from .manifest import Problem, load_manifest
 from .paths import HELDOUT_DIR, SUITES_DIR
 from .results import HELDOUT_PREFIX, CheckResult, Status, TestResult
 from .sandbox import Limits, StudentProcess
+
+if TYPE_CHECKING:
+    from .forkserver import ForkServer
 
 
 @dataclass(frozen=True)
@@ -33,11 +37,13 @@ class Job:
 
 
 def run_checks(jobs: Sequence[Job], *, seed: int,
-               references: Mapping[str, ModuleType] | None = None) -> list[CheckResult]:
+               references: Mapping[str, ModuleType] | None = None,
+               fork_server: ForkServer | None = None) -> list[CheckResult]:
     """Grade every job with its problem's suite; one CheckResult per job, in order.
 
     With `references` (problem id -> reference module) the held-out cases run too, after
-    the visible checks, named `heldout_<name>`.
+    the visible checks, named `heldout_<name>`.  With a `fork_server` the sandboxes are
+    forked from it instead of spawned.
     """
     manifest = load_manifest()
     processes = []
@@ -45,7 +51,7 @@ def run_checks(jobs: Sequence[Job], *, seed: int,
         limits = Limits(time_budget=job.problem.time_limit, call_time=manifest.call_time_limit)
         functions = [function.name for function in job.problem.functions]
         processes.append(StudentProcess(job.source, job.problem.id, functions, limits,
-                                        home=Path(job.shown_as).parent))
+                                        home=Path(job.shown_as).parent, server=fork_server))
     # `check` starts every sandbox at once (their numpy imports overlap ours); a batch of
     # submissions keeps only a few alive: each is closed after its job's last test.
     ahead = len(jobs) if len(jobs) <= len(manifest.problems) else _BATCH_AHEAD

@@ -19,10 +19,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _child, reaper
 from .errors import EnvironmentBroken
+
+if TYPE_CHECKING:
+    from .forkserver import ForkedChild, ForkServer
 
 CHILD_SCRIPT = Path(_child.__file__).resolve()
 MAX_FRAME_BYTES = 64 * 1024 * 1024
@@ -59,16 +62,17 @@ class StudentProcess:
     """One child process running one student module; restarted after a crash or a timeout."""
 
     def __init__(self, source: Path, module: str, functions: list[str], limits: Limits,
-                 home: Path | None = None) -> None:
+                 home: Path | None = None, server: ForkServer | None = None) -> None:
         self.source = source.resolve()
         # The student's own folder is importable (a helper module beside the exercise).
         self.home = (home or self.source.parent).resolve()
         self.module = module
         self.functions = functions
         self.limits = limits
+        self.server = server  # forks the child from a warm process instead of spawning one
         self.spent = 0.0  # wall seconds charged to this student so far
         self.output = ""
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: subprocess.Popen[bytes] | ForkedChild | None = None
         self._loaded: dict[str, Any] | None = None
         self._workdir: str | None = None
         self._request_w = self._response_r = -1
@@ -91,7 +95,7 @@ class StudentProcess:
         _widen_pipe(self._request_w)
         _widen_pipe(self._response_r)
         config = {
-            "sys_path": [*_library_paths(), str(self.home)],
+            "sys_path": [*library_paths(), str(self.home)],
             "source": str(self.source),
             "module": self.module,
             "functions": self.functions,
@@ -101,19 +105,20 @@ class StudentProcess:
                 "file_bytes": self.limits.file_bytes,
             },
         }
-        env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
-        env |= {"HOME": self._workdir, "TMPDIR": self._workdir,
-                reaper.SANDBOX_MARK: reaper.MARK_VALUE, "OPENBLAS_NUM_THREADS": "1",
-                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONIOENCODING": "utf-8"}
         with open(os.path.join(self._workdir, "output.txt"), "wb") as output:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(request_r), str(response_w),
-                 json.dumps(config)],
-                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                pass_fds=(request_r, response_w), cwd=self._workdir, env=env,
-                start_new_session=True,
-            )
-        reaper.LIVE.add(self._proc.pid)
+            if self.server is not None:
+                config |= {"workdir": self._workdir,
+                           "env": {"HOME": self._workdir, "TMPDIR": self._workdir}}
+                self._proc = self.server.spawn(config, [request_r, response_w, output.fileno()])
+            else:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(request_r),
+                     str(response_w), json.dumps(config)],
+                    stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                    pass_fds=(request_r, response_w), cwd=self._workdir,
+                    env=sandbox_environment(self._workdir), start_new_session=True,
+                )
+                reaper.LIVE.add(self._proc.pid)
         os.close(request_r)
         os.close(response_w)
         os.set_blocking(self._request_w, False)
@@ -317,7 +322,15 @@ class StudentProcess:
 
 
 
-def _library_paths() -> list[str]:
+def sandbox_environment(workdir: str) -> dict[str, str]:
+    """The scrubbed environment of a sandbox process: no REGQUIZ_HOME, one BLAS thread."""
+    env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
+    return env | {"HOME": workdir, "TMPDIR": workdir, reaper.SANDBOX_MARK: reaper.MARK_VALUE,
+                  "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                  "PYTHONIOENCODING": "utf-8"}
+
+
+def library_paths() -> list[str]:
     """The parent's site-packages folders, so that `-S` still finds numpy."""
     return [p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -18,6 +19,21 @@ SOFT = {"soft_threshold_examples", "soft_threshold_optimality", "soft_threshold_
         "soft_threshold_lam_zero", "soft_threshold_rejects_negative_lam"}
 # checks whose calls go only to l1_l2_scalar_optimum, which the hostile files implement correctly
 SAFE = {"worked_example_1", "l1_l2_optimality"}
+
+
+@pytest.fixture(autouse=True, params=["spawned", "forked"])
+def sandbox_start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Every hostile case twice: sandboxes spawned (`check`) and forked by the fork server (`grade`)."""
+    if request.param == "spawned":
+        yield
+        return
+    import regquiz.runner
+    from regquiz.forkserver import ForkServer
+
+    with ForkServer() as server:
+        monkeypatch.setattr(regquiz.runner, "StudentProcess",
+                            functools.partial(regquiz.runner.StudentProcess, server=server))
+        yield
 
 
 def _statuses(result) -> dict[str, tuple[str, str]]:

@@ -1,0 +1,143 @@
+"""A fork server for the sandbox: one warm process that forks a child per student module.
+
+Used by `grade`, where hundreds of student modules each need a sandbox: spawning a fresh
+interpreter that imports numpy costs ~0.2 s of CPU each, a fork a few milliseconds.  The
+server is itself a sandbox process (``python -I -S``, scrubbed environment, its own
+session, the sandbox mark); its children make their own session, apply the limits and
+speak the same protocol as spawned children (see ``_child.serve``).  It holds no student
+code and nothing the students may not see.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from types import TracebackType
+from typing import Any
+
+from . import reaper
+from .errors import EnvironmentBroken
+from .sandbox import _STARTUP_ALLOWANCE, CHILD_SCRIPT, library_paths, sandbox_environment
+
+_MESSAGE_BYTES = 1 << 16
+
+
+class ForkedChild:
+    """A student child forked by the server: the parts of Popen the sandbox uses."""
+
+    def __init__(self, pid: int, server: ForkServer) -> None:
+        self.pid = pid
+        self._server = server
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Its exit code (negative: killed by that signal), as the server reports it."""
+        code = self._server.exit_code(self.pid, 3600.0 if timeout is None else timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired(f"sandbox child {self.pid}", timeout or 0.0)
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL the child itself."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+class ForkServer:
+    """Start with `with ForkServer() as server:`; pass it to StudentProcess(server=...)."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._socket: socket.socket | None = None
+        self._workdir: str | None = None
+        self._exits: dict[int, int] = {}
+
+    def __enter__(self) -> ForkServer:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Spawn the server and wait until it has imported numpy."""
+        reaper.become_subreaper()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._socket = ours
+        self._workdir = tempfile.mkdtemp(prefix="regquiz-forkserver-")
+        with theirs:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(CHILD_SCRIPT), "serve", str(theirs.fileno()),
+                 json.dumps(library_paths())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),), cwd=self._workdir,
+                env=sandbox_environment(self._workdir), start_new_session=True)
+        reaper.LIVE.add(self._proc.pid)
+        reply = self._receive(time.monotonic() + _STARTUP_ALLOWANCE)
+        if reply is None or reply.get("op") != "ready":
+            detail = reply.get("message") if reply else "it did not start"
+            self.close()
+            raise EnvironmentBroken(f"the sandbox is broken: {detail} (reinstall with: "
+                                    "pip install numpy)")
+
+    def spawn(self, config: dict[str, Any], fds: list[int]) -> ForkedChild:
+        """Fork a child for `config` with the descriptors (request, response, output)."""
+        if self._socket is None:
+            raise EnvironmentBroken("the sandbox's fork server is not running")
+        try:
+            socket.send_fds(self._socket, [json.dumps(config).encode()], fds)
+            deadline = time.monotonic() + _STARTUP_ALLOWANCE
+            while (reply := self._receive(deadline)) is not None:
+                if reply.get("op") == "spawned":
+                    return ForkedChild(int(reply["pid"]), self)
+        except OSError:
+            pass
+        raise EnvironmentBroken("the sandbox's fork server stopped answering; is the machine "
+                                "overloaded?")
+
+    def exit_code(self, pid: int, timeout: float) -> int | None:
+        """The exit code of child `pid` once the server has reaped it; None on timeout."""
+        deadline = time.monotonic() + timeout
+        while pid not in self._exits:
+            if self._receive(deadline) is None:
+                return None
+        return self._exits.pop(pid)
+
+    def close(self) -> None:
+        """Kill the server (its children are killed by their StudentProcess)."""
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        if self._proc is not None:
+            reaper.kill_group(self._proc)
+            self._proc = None
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def _receive(self, deadline: float) -> dict[str, Any] | None:
+        """The next message (exit reports are filed away and returned too); None at timeout/EOF."""
+        if self._socket is None:
+            return None
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([self._socket], [], [], remaining)[0]:
+            return None
+        data = self._socket.recv(_MESSAGE_BYTES)
+        if not data:
+            self._socket.close()
+            self._socket = None
+            return None
+        message: dict[str, Any] = json.loads(data)
+        if message.get("op") == "exit":
+            self._exits[int(message["pid"])] = int(message["code"])
+        return message
