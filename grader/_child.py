@@ -299,7 +299,8 @@ def serve(control_fd: int, library_paths: list[str]) -> None:
         return
     import numpy.linalg  # noqa: F401 - numpy loads these lazily, ~15 ms each time in a child
     import numpy.random  # noqa: F401
-    import fcntl  # noqa: F401 - what every child needs, loaded once
+    import ctypes  # noqa: F401 - what every child needs, loaded once
+    import fcntl  # noqa: F401
     import linecache  # noqa: F401
     import resource  # noqa: F401
     import traceback  # noqa: F401
@@ -327,13 +328,14 @@ def serve(control_fd: int, library_paths: list[str]) -> None:
         message, fds, _, _ = socket.recv_fds(control, 1 << 16, 3)
         if not message:
             return  # the parent is gone
+        server = os.getpid()
         pid = os.fork()
         if pid == 0:
             signal.set_wakeup_fd(-1)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             for fd in (wake_r, wake_w, control.detach()):
                 os.close(fd)
-            _forked_student(json.loads(message), fds)
+            _forked_student(json.loads(message), fds, server)
         for fd in fds:
             os.close(fd)
         control.send(json.dumps({"op": "spawned", "pid": pid}).encode())
@@ -351,9 +353,17 @@ def _report_exits(control: Any) -> None:
                                  "code": os.waitstatus_to_exitcode(status)}).encode())
 
 
-def _forked_student(config: dict[str, Any], fds: list[int]) -> None:
+def _forked_student(config: dict[str, Any], fds: list[int], server: int) -> None:
     """In the forked child: become a sandbox child like a spawned one; never returns."""
     try:
+        # Die with the server: a student who kills the server (its parent) would otherwise
+        # be adopted by the grading process and could kill that next.
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != server:
+            return  # the server died before prctl took effect
         os.setsid()
         request_fd, response_fd, output_fd = fds
         os.dup2(output_fd, 1)

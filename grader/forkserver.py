@@ -35,11 +35,16 @@ class ForkedChild:
 
     def __init__(self, pid: int, server: ForkServer) -> None:
         self.pid = pid
+        self.generation = server.generation  # which incarnation of the server forked it
         self._server = server
 
     def wait(self, timeout: float | None = None) -> int:
         """Its exit code (negative: killed by that signal), as the server reports it."""
-        code = self._server.exit_code(self.pid, 3600.0 if timeout is None else timeout)
+        seconds = 3600.0 if timeout is None else timeout
+        if self.generation != self._server.generation:  # its server died: adopted by us
+            code = _reap_adopted(self.pid, time.monotonic() + seconds)
+        else:
+            code = self._server.exit_code(self.pid, seconds)
         if code is None:
             raise subprocess.TimeoutExpired(f"sandbox child {self.pid}", timeout or 0.0)
         return code
@@ -60,6 +65,7 @@ class ForkServer:
         self._socket: socket.socket | None = None
         self._workdir: str | None = None
         self._exits: dict[int, int] = {}
+        self.generation = 0  # incremented by every start: a restarted server is a new one
 
     def __enter__(self) -> ForkServer:
         self.start()
@@ -72,6 +78,7 @@ class ForkServer:
     def start(self) -> None:
         """Spawn the server and wait until it has imported numpy."""
         reaper.become_subreaper()
+        self.generation += 1
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._socket = ours
         self._workdir = tempfile.mkdtemp(prefix="regquiz-forkserver-")
@@ -91,26 +98,38 @@ class ForkServer:
                                     "pip install numpy)")
 
     def spawn(self, config: dict[str, Any], fds: list[int]) -> ForkedChild:
-        """Fork a child for `config` with the descriptors (request, response, output)."""
-        if self._socket is None:
-            raise EnvironmentBroken("the sandbox's fork server is not running")
-        try:
-            socket.send_fds(self._socket, [json.dumps(config).encode()], fds)
-            deadline = time.monotonic() + _STARTUP_ALLOWANCE
-            while (reply := self._receive(deadline)) is not None:
-                if reply.get("op") == "spawned":
-                    return ForkedChild(int(reply["pid"]), self)
-        except OSError:
-            pass
+        """Fork a child for `config` with the descriptors (request, response, output).
+
+        A student child can kill its parent, the server: then a new server is started.
+        """
+        for attempt in range(2):
+            if attempt or self._socket is None or not self.alive():
+                self.close()
+                self.start()
+            try:
+                socket.send_fds(self._socket, [json.dumps(config).encode()], fds)
+                deadline = time.monotonic() + _STARTUP_ALLOWANCE
+                while (reply := self._receive(deadline)) is not None:
+                    if reply.get("op") == "spawned":
+                        return ForkedChild(int(reply["pid"]), self)
+            except OSError:
+                pass
         raise EnvironmentBroken("the sandbox's fork server stopped answering; is the machine "
                                 "overloaded?")
 
     def exit_code(self, pid: int, timeout: float) -> int | None:
-        """The exit code of child `pid` once the server has reaped it; None on timeout."""
+        """The exit code of child `pid` once it is reaped; None on timeout.
+
+        Normally the server reaps it and reports; if the server died first, the child was
+        reparented to this process (a subreaper), which reaps it itself.
+        """
         deadline = time.monotonic() + timeout
         while pid not in self._exits:
-            if self._receive(deadline) is None:
-                return None
+            if self._socket is None:
+                return _reap_adopted(pid, deadline)
+            self._receive(deadline)
+            if time.monotonic() >= deadline:
+                return self._exits.pop(pid, None)
         return self._exits.pop(pid)
 
     def close(self) -> None:
@@ -125,6 +144,20 @@ class ForkServer:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
 
+    def alive(self) -> bool:
+        """Whether the server still runs (a student child may have killed it)."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def spawned(self, child: object) -> bool:
+        """Whether `child` is a live incarnation's child (False once the server died)."""
+        return (isinstance(child, ForkedChild) and child.generation == self.generation
+                and self.alive())
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        return self._proc.pid if self._proc is not None else None
+
     def _receive(self, deadline: float) -> dict[str, Any] | None:
         """The next message (exit reports are filed away and returned too); None at timeout/EOF."""
         if self._socket is None:
@@ -132,7 +165,10 @@ class ForkServer:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([self._socket], [], [], remaining)[0]:
             return None
-        data = self._socket.recv(_MESSAGE_BYTES)
+        try:
+            data = self._socket.recv(_MESSAGE_BYTES)
+        except OSError:
+            data = b""
         if not data:
             self._socket.close()
             self._socket = None
@@ -141,3 +177,38 @@ class ForkServer:
         if message.get("op") == "exit":
             self._exits[int(message["pid"])] = int(message["code"])
         return message
+
+
+def _reap_adopted(pid: int, deadline: float) -> int | None:
+    """Wait for an orphaned sandbox child that now belongs to this process."""
+    while True:
+        try:
+            reaped, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return -signal.SIGKILL  # not ours (yet) or already reaped by the orphan sweep
+        if reaped:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.005)
+
+
+_SHARED: list[ForkServer] = []
+
+
+def shared_server() -> ForkServer:
+    """This process's fork server, started on first use and stopped at exit."""
+    if not _SHARED:
+        import atexit
+
+        server = ForkServer()
+        server.start()
+        atexit.register(server.close)
+        _SHARED.append(server)
+    return _SHARED[0]
+
+
+def stop_shared_server() -> None:
+    """Stop this process's fork server, if it runs."""
+    while _SHARED:
+        _SHARED.pop().close()

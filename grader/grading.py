@@ -23,7 +23,7 @@ from .results import HELDOUT_PREFIX, CheckResult, Status, TestResult
 if TYPE_CHECKING:
     from .runner import Job
 
-MAX_BATCH = 16  # submissions per pytest session: enough to amortise its start-up
+MAX_BATCH = 32  # submissions per pytest session: enough to amortise its start-up
 
 
 @dataclass(frozen=True)
@@ -80,20 +80,26 @@ def grade_submissions(folders: Sequence[Path], *, problems: Sequence[Problem], s
     require_source()
     ids = [problem.id for problem in problems]
     batches = _batches([str(folder) for folder in folders], workers)
-    if workers <= 1 or len(batches) == 1:
-        graded = []
+    if workers > 1 and len(batches) > 1:
+        return _grade_in_parallel(batches, ids, seed, workers, progress)
+    from .forkserver import stop_shared_server
+
+    graded = []
+    try:
         for batch in batches:
             graded += grade_batch(batch, ids, seed)
             if progress is not None:
                 progress(len(batch))
-        return graded
-    return _grade_in_parallel(batches, ids, seed, workers, progress)
+    finally:
+        stop_shared_server()
+    return graded
 
 
 def _batches(folders: list[str], workers: int) -> list[list[str]]:
+    """About four batches per worker (the last ones finish together), at most MAX_BATCH each."""
     if not folders:
         return []
-    size = max(1, min(MAX_BATCH, math.ceil(len(folders) / (2 * max(1, workers)))))
+    size = max(1, min(MAX_BATCH, math.ceil(len(folders) / (4 * max(1, workers)))))
     return [folders[i:i + size] for i in range(0, len(folders), size)]
 
 
@@ -125,7 +131,7 @@ def _grade_in_parallel(batches: list[list[str]], ids: list[str], seed: int, work
 def grade_batch(folders: Sequence[str], problem_ids: Sequence[str],
                 seed: int) -> list[SubmissionResult]:
     """Grade a batch of submission folders in this process, in one pytest session."""
-    from .forkserver import ForkServer
+    from .forkserver import shared_server
     from .references import load_references
     from .reaper import become_subreaper
     from .runner import run_checks
@@ -150,9 +156,8 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str],
             slots.append(row)
         graded: Iterator[CheckResult] = iter(())
         if jobs:
-            with ForkServer() as server:
-                graded = iter(run_checks(jobs, seed=seed, references=references,
-                                         fork_server=server))
+            graded = iter(run_checks(jobs, seed=seed, references=references,
+                                     fork_server=shared_server()))
         return [SubmissionResult(folder, tuple(
             next(graded) if not isinstance(item, CheckResult) else item for item in row))
             for folder, row in zip(folders, slots)]

@@ -169,6 +169,9 @@ class StudentProcess:
                                "code in an earlier check, so it is not called again")
         if self.remaining <= 0:
             return CallOutcome("timeout", detail=self._budget_text())
+        if self.server is not None and self._proc is not None and not self.server.spawned(self._proc):
+            self.close()  # another student killed the fork server, and this child with it
+            self._loaded = None
         if self._proc is None:
             self.start()
         loaded = self._ensure_loaded()
@@ -193,6 +196,11 @@ class StudentProcess:
             limit = min(self.limits.call_time, self.limits.time_budget)
             return CallOutcome("timeout", detail=f"no answer within {limit:g} s (endless loop?)")
         self.spent += time.monotonic() - started
+        if self.server is not None and not self.server.spawned(self._proc):
+            self.close()
+            self._killers.add(function)
+            return CallOutcome("crashed", detail=f"{function}() killed the process that started "
+                               "it (the grader's fork server), so it is not called again")
         if reply is None:
             self._killers.add(function)
             return self._crashed()

@@ -155,6 +155,17 @@ def test_hostile_and_missing_cost_only_their_own_points(tmp_path: Path) -> None:
     assert any("exited with code 0" in t["message"] for t in problem2["tests"])
 
 
+def test_a_student_that_kills_the_fork_server_costs_only_its_own_points(tmp_path: Path) -> None:
+    folders = [submission(tmp_path, "before", {"problem2": REPO / "solutions" / "problem2.py"}),
+               submission(tmp_path, "killer", {"problem2": STUDENTS / "hostile" / "kills_parent.py"}),
+               submission(tmp_path, "after", {"problem2": REPO / "solutions" / "problem2.py"})]
+    result = run(*map(str, folders), "--problem", "problem2", "--json", "--workers", "1")
+    assert result.exit_code == 1, result.output
+    before, killer, after = json.loads(result.stdout)
+    assert before["passed"] and after["passed"]
+    assert 0 < killer["score"] < killer["max_score"]
+
+
 def test_missing_problem_file_scores_zero_with_a_message(tmp_path: Path) -> None:
     partial = submission(tmp_path, "partial", {"problem2": REPO / "solutions" / "problem2.py"})
     result = run(str(partial), "--problem", "problem2", "--problem", "problem4", "--workers", "1")
