@@ -23,9 +23,9 @@ import time
 from types import TracebackType
 from typing import Any
 
-from . import reaper
+from . import reaper, sandbox
 from .errors import EnvironmentBroken
-from .sandbox import _STARTUP_ALLOWANCE, CHILD_SCRIPT, library_paths, sandbox_environment
+from .sandbox import _STARTUP_ALLOWANCE, CHILD_SCRIPT, sandbox_environment
 
 _MESSAGE_BYTES = 1 << 16
 
@@ -85,7 +85,7 @@ class ForkServer:
         with theirs:
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", str(CHILD_SCRIPT), "serve", str(theirs.fileno()),
-                 json.dumps(library_paths())],
+                 json.dumps(sandbox._library_paths())],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 pass_fds=(theirs.fileno(),), cwd=self._workdir,
                 env=sandbox_environment(self._workdir), start_new_session=True)
@@ -206,9 +206,3 @@ def shared_server() -> ForkServer:
         atexit.register(server.close)
         _SHARED.append(server)
     return _SHARED[0]
-
-
-def stop_shared_server() -> None:
-    """Stop this process's fork server, if it runs."""
-    while _SHARED:
-        _SHARED.pop().close()

@@ -8,6 +8,7 @@ one pytest session.  Nothing is recorded in the score database.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import tempfile
@@ -21,6 +22,7 @@ from .manifest import Problem, load_manifest
 from .results import HELDOUT_PREFIX, CheckResult, Status, TestResult
 
 if TYPE_CHECKING:
+    from .forkserver import ForkServer
     from .runner import Job
 
 MAX_BATCH = 32  # submissions per pytest session: enough to amortise its start-up
@@ -82,16 +84,14 @@ def grade_submissions(folders: Sequence[Path], *, problems: Sequence[Problem], s
     batches = _batches([str(folder) for folder in folders], workers)
     if workers > 1 and len(batches) > 1:
         return _grade_in_parallel(batches, ids, seed, workers, progress)
-    from .forkserver import stop_shared_server
+    from .forkserver import ForkServer
 
     graded = []
-    try:
+    with ForkServer() as server:
         for batch in batches:
-            graded += grade_batch(batch, ids, seed)
+            graded += grade_batch(batch, ids, seed, server=server)
             if progress is not None:
                 progress(len(batch))
-    finally:
-        stop_shared_server()
     return graded
 
 
@@ -113,7 +113,7 @@ def _grade_in_parallel(batches: list[list[str]], ids: list[str], seed: int, work
     context = multiprocessing.get_context("spawn")
     done: dict[int, list[SubmissionResult]] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
-        futures = {pool.submit(grade_batch, batch, ids, seed): index
+        futures = {pool.submit(_grade_batch_in_worker, batch, ids, seed): index
                    for index, batch in enumerate(batches)}
         try:
             for future in as_completed(futures):
@@ -128,10 +128,21 @@ def _grade_in_parallel(batches: list[list[str]], ids: list[str], seed: int, work
     return [result for index in range(len(batches)) for result in done[index]]
 
 
-def grade_batch(folders: Sequence[str], problem_ids: Sequence[str],
-                seed: int) -> list[SubmissionResult]:
-    """Grade a batch of submission folders in this process, in one pytest session."""
+def _grade_batch_in_worker(folders: Sequence[str], problem_ids: Sequence[str],
+                           seed: int) -> list[SubmissionResult]:
+    """grade_batch in a pool worker, with the worker's fork server (kept for its next batch)."""
     from .forkserver import shared_server
+
+    return grade_batch(folders, problem_ids, seed, server=shared_server())
+
+
+def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
+                server: ForkServer | None = None) -> list[SubmissionResult]:
+    """Grade a batch of submission folders in this process, in one pytest session.
+
+    Sandboxes are forked from `server` (default: a fork server started for this batch).
+    """
+    from .forkserver import ForkServer
     from .references import load_references
     from .reaper import become_subreaper
     from .runner import run_checks
@@ -156,8 +167,11 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str],
             slots.append(row)
         graded: Iterator[CheckResult] = iter(())
         if jobs:
-            graded = iter(run_checks(jobs, seed=seed, references=references,
-                                     fork_server=shared_server()))
+            with contextlib.ExitStack() as stack:
+                if server is None:
+                    server = stack.enter_context(ForkServer())
+                graded = iter(run_checks(jobs, seed=seed, references=references,
+                                         fork_server=server))
         return [SubmissionResult(folder, tuple(
             next(graded) if not isinstance(item, CheckResult) else item for item in row))
             for folder, row in zip(folders, slots)]

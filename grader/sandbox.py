@@ -95,7 +95,7 @@ class StudentProcess:
         _widen_pipe(self._request_w)
         _widen_pipe(self._response_r)
         config = {
-            "sys_path": [*library_paths(), str(self.home)],
+            "sys_path": [*_library_paths(), str(self.home)],
             "source": str(self.source),
             "module": self.module,
             "functions": self.functions,
@@ -338,7 +338,7 @@ def sandbox_environment(workdir: str) -> dict[str, str]:
                   "PYTHONIOENCODING": "utf-8"}
 
 
-def library_paths() -> list[str]:
+def _library_paths() -> list[str]:
     """The parent's site-packages folders, so that `-S` still finds numpy."""
     return [p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))]
 

@@ -334,3 +334,7 @@ def test_sandbox_without_numpy_is_exit_3_with_the_fix(monkeypatch: pytest.Monkey
     line = one_line_error(result)
     assert "numpy cannot be imported" in line and "pip install numpy" in line
     assert not (regquiz_home / "regquiz.db").exists()
+    graded = run("grade", str(SOLUTION2.parent), "--problem", "problem2", "--workers", "1")
+    assert graded.exit_code == 3  # the fork server of `grade` reports the same
+    line = one_line_error(graded)
+    assert "numpy cannot be imported" in line and "pip install numpy" in line
