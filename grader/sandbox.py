@@ -269,15 +269,17 @@ class StudentProcess:
     def _write(self, data: bytes, deadline: float) -> None:
         view = memoryview(data)
         while view:
+            try:  # the pipe is wide: usually the whole frame fits at once, no select needed
+                view = view[os.write(self._request_w, view):]
+                continue
+            except BlockingIOError:
+                pass
+            except BrokenPipeError:
+                return  # the child is gone: the read below reports how
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _Timeout
-            _, ready, _ = select.select([], [self._request_w], [], remaining)
-            if ready:
-                try:
-                    view = view[os.write(self._request_w, view):]
-                except BrokenPipeError:
-                    return  # the child is gone: the read below reports how
+            select.select([], [self._request_w], [], remaining)
 
     def _read(self, deadline: float) -> dict[str, Any] | None:
         """The next frame's header (its arrays land in self._buffers); None at end of file."""

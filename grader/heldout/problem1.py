@@ -47,13 +47,13 @@ def test_lam_zero(student: Student, reference: ModuleType, rng: np.random.Genera
 
 def _trajectory(student: Student, reference: ModuleType, rng: np.random.Generator,
                 name: str) -> None:
-    """Ten steps with random hyper-parameters and gradients, then a late step (t = 1000)."""
+    """Five steps with random hyper-parameters and gradients, then a late step (t = 1000)."""
     shape = (2, 5)
     lr, beta1, beta2, eps = _hyper(rng)
     lam = float(rng.uniform(0.01, 0.5))
     w, m, v = rng.normal(size=shape), np.zeros(shape), np.zeros(shape)
     function = getattr(reference, name)
-    for t in [*range(1, 11), 1000]:
+    for t in [*range(1, 6), 1000]:
         grad = rng.normal(size=shape) * 10 ** rng.uniform(-2, 2)
         want = function(w, grad, m, v, t, lr, lam, beta1, beta2, eps)
         expect_reference(student.call(name, w, grad, m, v, t, lr, lam, beta1, beta2, eps), want,
@@ -61,8 +61,8 @@ def _trajectory(student: Student, reference: ModuleType, rng: np.random.Generato
                          names=STATE)
         w, m, v = want  # every step starts from the reference's state: no compounding
     grad = rng.normal(size=shape)
-    expect_reference(student.call(name, w, grad, m, v, 11, lr, lam),
-                     function(w, grad, m, v, 11, lr, lam),
+    expect_reference(student.call(name, w, grad, m, v, 1001, lr, lam),
+                     function(w, grad, m, v, 1001, lr, lam),
                      case=f"{name} with the default β₁, β₂, eps", names=STATE)
 
 
