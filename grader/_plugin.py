@@ -79,7 +79,7 @@ class GradingPlugin:
             return None  # (`request` is listed where a fixture is parametrized indirectly)
         job = _job_of(item)
         values = {"student": lambda: self.students[job], "rng": lambda: self._generator(item),
-                  "reference": lambda: self.references[Path(str(item.path)).stem]}
+                  "reference": lambda: self.references[item.path.stem]}
         try:
             item.obj(**{name: values[name]() for name in item.fixturenames if name != "request"})
             error: Exception | None = None
@@ -142,7 +142,7 @@ def _job_of(item: pytest.Item) -> int:
 def manifest_name(item: pytest.Item) -> str:
     """The manifest's name of a test: `heldout_<name>` for a held-out case."""
     name = str(getattr(item, "originalname", item.name)).removeprefix("test_")
-    return HELDOUT_PREFIX + name if Path(str(item.path)).parent.name == "heldout" else name
+    return HELDOUT_PREFIX + name if item.path.parent.name == "heldout" else name
 
 
 def verdict(exc: BaseException | None) -> tuple[Status, str]:
