@@ -316,14 +316,14 @@ def serve(control_fd: int, library_paths: list[str]) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
     control.send(b'{"op": "ready"}')
     while True:
-        ready, _, _ = select.select([control, wake_r], [], [])
+        ready, _, _ = select.select([control.fileno(), wake_r], [], [])
         if wake_r in ready:
             try:
                 os.read(wake_r, 4096)
             except BlockingIOError:
                 pass
             _report_exits(control)
-        if control not in ready:
+        if control.fileno() not in ready:
             continue
         message, fds, _, _ = socket.recv_fds(control, 1 << 16, 3)
         if not message:

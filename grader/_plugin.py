@@ -123,7 +123,8 @@ class GradingPlugin:
             self.outcomes[(_job_of(item), manifest_name(item))] = verdict(error)
         return pytest.TestReport(
             item.nodeid, item.location, {}, "passed" if error is None else "failed",
-            None if error is None else f"{type(error).__name__}: {error}", call.when,
+            None if error is None else f"{type(error).__name__}: {error}",
+            "call" if call.when == "collect" else call.when,
             duration=call.duration, start=call.start, stop=call.stop)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

@@ -134,10 +134,9 @@ def hint(problem: str, reset: bool) -> None:
 @cli.command()
 @click.argument("submissions", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
-@click.option("--json", "output_format", flag_value="json", help="A JSON list, one object per submission.")
-@click.option("--csv", "output_format", flag_value="csv", help="A row per submission, a column per problem.")
-@click.option("--gradescope", "output_format", flag_value="gradescope",
-              help="Gradescope's results.json (one submission).")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per submission.")
+@click.option("--csv", "as_csv", is_flag=True, help="A row per submission, a column per problem.")
+@click.option("--gradescope", is_flag=True, help="Gradescope's results.json (one submission).")
 @click.option("--out", type=click.Path(path_type=Path),
               help="Write the output to FILE instead of stdout.")
 @click.option("--workers", type=click.IntRange(1, 256),
@@ -145,21 +144,24 @@ def hint(problem: str, reset: bool) -> None:
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), help="The seed of the random inputs.")
 @click.option("--problem", "problem_ids", multiple=True,
               help="Grade only this problem (repeatable; default: every problem).")
-def grade(submissions: tuple[Path, ...], output_format: str | None, out: Path | None,
-          workers: int | None, seed: int | None, problem_ids: tuple[str, ...]) -> None:
+def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope: bool,
+          out: Path | None, workers: int | None, seed: int | None,
+          problem_ids: tuple[str, ...]) -> None:
     """Instructors: grade SUBMISSIONS (folders of problemN.py or .ipynb), held-out cases included.
 
     Nothing is recorded.  Exit 0 when every submission got full marks, 1 otherwise.
     """
     import secrets
 
-    from .grade_report import as_csv, as_gradescope, as_json, as_table
+    if as_json + as_csv + gradescope > 1:
+        raise UsageError("choose one output format: --json, --csv or --gradescope")
+    from . import grade_report
     from .grading import grade_submissions, submission_folders
 
     manifest = load_manifest()
     problems = [manifest.problem(problem_id) for problem_id in dict.fromkeys(problem_ids)]
     folders = submission_folders(list(submissions))
-    if output_format == "gradescope" and len(folders) != 1:
+    if gradescope and len(folders) != 1:
         raise UsageError(f"--gradescope writes the results of one submission; got {len(folders)}")
     if out is not None:
         _check_writable(out)
@@ -168,8 +170,14 @@ def grade(submissions: tuple[Path, ...], output_format: str | None, out: Path | 
     with _progress_bar(len(folders)) as advance:
         results = grade_submissions(folders, problems=problems or list(manifest.problems),
                                     seed=seed, workers=workers, progress=advance)
-    render = {"json": as_json, "csv": as_csv, None: as_table}
-    text = as_gradescope(results[0]) if output_format == "gradescope" else render[output_format](results)
+    if gradescope:
+        text = grade_report.as_gradescope(results[0])
+    elif as_json:
+        text = grade_report.as_json(results)
+    elif as_csv:
+        text = grade_report.as_csv(results)
+    else:
+        text = grade_report.as_table(results)
     if out is None:
         click.echo(text.rstrip("\n"))
     else:

@@ -106,6 +106,8 @@ class ForkServer:
             if attempt or self._socket is None or not self.alive():
                 self.close()
                 self.start()
+            if self._socket is None:
+                continue
             try:
                 socket.send_fds(self._socket, [json.dumps(config).encode()], fds)
                 deadline = time.monotonic() + _STARTUP_ALLOWANCE

@@ -294,8 +294,8 @@ def test_without_the_course_source_grading_exits_2(solved: Path, tmp_path: Path,
     assert "grading needs the course source" in one_line_error(result)
 
 
-@pytest.mark.parametrize("case", ["missing", "file", "gradescope-two", "problem", "out-dir",
-                                  "out-folder-missing", "out-readonly"])
+@pytest.mark.parametrize("case", ["missing", "file", "gradescope-two", "two-formats", "problem",
+                                  "out-dir", "out-folder-missing", "out-readonly"])
 def test_bad_input_is_one_line_and_exit_2(case: str, solved: Path, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("x")
     readonly = tmp_path / "ro"
@@ -305,6 +305,7 @@ def test_bad_input_is_one_line_and_exit_2(case: str, solved: Path, tmp_path: Pat
         "missing": [str(tmp_path / "nobody")],
         "file": [str(tmp_path / "notes.txt")],
         "gradescope-two": [str(solved), str(solved), "--gradescope"],
+        "two-formats": [str(solved), "--json", "--csv"],
         "problem": [str(solved), "--problem", "problem9"],
         "out-dir": [str(solved), "--out", str(tmp_path)],
         "out-folder-missing": [str(solved), "--out", str(tmp_path / "no" / "x.csv")],
@@ -318,6 +319,6 @@ def test_bad_input_is_one_line_and_exit_2(case: str, solved: Path, tmp_path: Pat
         pytest.skip("root may write anywhere")
     assert result.exit_code == 2, result.output
     message = one_line_error(result)
-    assert {"missing": "no such folder", "file": "is a file", "gradescope-two": "one submission",
+    assert {"missing": "no such folder", "file": "is a file", "gradescope-two": "one submission", "two-formats": "one output format",
             "problem": "did you mean", "out-dir": "is a folder",
             "out-folder-missing": "no such folder", "out-readonly": "cannot write"}[case] in message
