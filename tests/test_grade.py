@@ -283,6 +283,29 @@ def test_the_nbgrader_call_works_on_a_folder_with_one_problem(tmp_path: Path) ->
     assert problem["passed"] and problem["tests"][-1]["name"].startswith("heldout_")
 
 
+def test_a_progress_bar_only_on_a_terminal(solved: Path) -> None:
+    import pty  # noqa: F401 - os.openpty needs a platform with pseudo-terminals
+    import select
+
+    main, terminal = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "regquiz", "grade", str(solved), "--problem",
+                               "problem4", "--csv"], stdout=subprocess.PIPE, stderr=terminal,
+                              text=True, timeout=120)
+        drawn = b""
+        while select.select([main], [], [], 0.5)[0]:
+            chunk = os.read(main, 65536)
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(terminal)
+        os.close(main)
+    assert done.returncode == 0
+    assert b"grading" in drawn and b"1/1" in drawn  # on the terminal (stderr) …
+    assert done.stdout.startswith("submission,problem4,total,max_score\n")  # … not in the CSV
+
+
 # -- errors ----------------------------------------------------------------------------------------
 
 

@@ -115,6 +115,18 @@ def test_a_malformed_manifest_names_the_problem_and_field(tmp_path: Path) -> Non
         load_manifest.__wrapped__(broken)
 
 
+def test_malformed_held_out_cases_are_refused(tmp_path: Path) -> None:
+    entry = ('[[problems]]\nid = "p"\ntitle = "t"\nsection = "s"\ntime_limit = 1\n'
+             'hints = ["a", "b", "c"]\n[problems.functions]\nf = ["x"]\n'
+             '[problems.checks]\nc = 1\n[problems.heldout]\n')
+    broken = tmp_path / "manifest.toml"
+    broken.write_text(entry + "h = 0\n")
+    with pytest.raises(ManifestError, match="positive number of points"):
+        load_manifest.__wrapped__(broken)
+    broken.write_text(entry + "h = 2\n")
+    assert load_manifest.__wrapped__(broken).problem("p").graded_max_score == 3
+
+
 def test_readme_problem_table_matches_the_manifest() -> None:
     from regquiz.render import readme_problem_table
 
