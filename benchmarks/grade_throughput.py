@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -63,6 +64,7 @@ def main() -> None:
     from regquiz.manifest import load_manifest
 
     problems = list(load_manifest().ids)
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         folders = make_submissions(root / "subs", args.submissions, problems, seed=16)
@@ -71,11 +73,13 @@ def main() -> None:
         # warm the file cache and the .pyc files
         subprocess.run([*command, str(folders[0])], env=env, capture_output=True)
 
+        cpu_before = _children_cpu()
         started = time.perf_counter()
         done = subprocess.run([*command, "--workers", str(args.workers), "--out",
                                str(root / "grades.csv"), *map(str, folders)],
                               env=env, capture_output=True, text=True)
         batch_time = time.perf_counter() - started
+        batch_cpu = _children_cpu() - cpu_before
         if done.returncode not in (0, 1):
             sys.exit(f"regquiz grade failed (exit {done.returncode}): {done.stderr}")
         rows = (root / "grades.csv").read_text().splitlines()[1:]
@@ -93,8 +97,17 @@ def main() -> None:
           f"({batch_time / len(folders) * 1000:.0f} ms per submission)")
     print(f"baseline, one `regquiz grade SUBMISSION --workers 1` each: {per_naive:.2f} s per "
           f"submission ({1 / per_naive:.2f} submissions/s), mean of {len(naive)}")
+    cpu = batch_cpu / len(folders)
+    print(f"CPU (user + sys, every process) per submission: {cpu * 1000:.0f} ms, so "
+          f"{args.workers / cpu:.1f} submissions/s if {args.workers} cores were free "
+          f"(load average at the start: {load:.2f}; other work on the machine slows the wall time)")
     print(f"speed-up per submission: {per_naive * rate:.1f}x; goal >= 10 submissions/s: "
           f"{'met' if rate >= 10 else 'NOT met'}")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
