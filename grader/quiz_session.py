@@ -259,8 +259,8 @@ def _interactive(quiz: Quiz, shown: Sequence[Shown], info: AttemptInfo, *, as_js
         attempt = Attempt(info, records)
         count = len(shown)
         say(_style(quiz.title, colour, bold=True) + f" — {count} question{'s' * (count != 1)}")
-        say("Answer with a letter A-D (or 1-4) and Enter. Ctrl-C stops; the answers given so "
-            "far are kept.")
+        say(textwrap.fill("Answer with a letter A-D (or 1-4) and Enter. Ctrl-C stops; the "
+                          "answers given so far are kept.", width()))
         try:
             ask_all(shown, attempt, ask=_asker(err=as_json), say=say, colour=colour)
         except (KeyboardInterrupt, EOFError) as stop:
