@@ -44,6 +44,7 @@ def test_wheel_has_one_package_with_stubs_suites_and_no_solutions(wheel: Path) -
         assert f"regquiz/_data/exercises/{problem.filename}" in names
         assert f"regquiz/suites/{problem.filename}" in names
     assert "regquiz/manifest.toml" in names and "regquiz/suites/pytest.ini" in names
+    assert "regquiz/_data/quizzes/regularization.toml" in names
     assert not [name for name in names if "solution" in name.lower()]
 
 
@@ -81,3 +82,6 @@ def test_installed_wheel_works_without_the_checkout(wheel: Path, tmp_path: Path)
     assert stub.returncode == 1 and json.loads(stub.stdout)["score"] == 0
     solved = regquiz("check", "problem2", "--json", "--file", str(REPO / "solutions/problem2.py"))
     assert solved.returncode == 0, solved.stderr
+    quiz = regquiz("quiz", "--answers", "CBBBB", "--json")
+    assert quiz.returncode == 0, quiz.stderr
+    assert json.loads(quiz.stdout)["score"] == 5
