@@ -362,3 +362,11 @@ def test_database_rows_survive_a_quiz_in_the_old_schema(regquiz_home: Path) -> N
         assert db.execute("SELECT seed FROM checks").fetchall() == [(42,)]
         assert db.execute("PRAGMA user_version").fetchone()[0] == 1
     assert "2/3" in run("list").stdout  # the hints seen are kept too
+
+
+def test_interactive_json_keeps_stdout_for_the_json() -> None:
+    result = run("quiz", "--json", input="c\nb\nb\nb\na\n")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["score"] == 4 and [q["answer"] for q in payload["questions"]] == list("CBBBA")
+    assert "Question 1 of 5" in result.stderr and "Incorrect — the answer is B." in result.stderr
