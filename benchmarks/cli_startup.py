@@ -16,20 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from _timing import interleaved_times, regquiz_command
+
 HEAVY = ("numpy", "pytest", "nbformat", "nbgrader", "matplotlib", "rich")
-
-
-def regquiz_command() -> list[str]:
-    script = shutil.which("regquiz") or str(Path(sys.executable).with_name("regquiz"))
-    return [script] if Path(script).exists() else [sys.executable, "-m", "regquiz"]
 
 
 def heavy_imports(args: list[str], env: dict[str, str], cwd: str) -> list[str]:
@@ -55,16 +50,8 @@ def main() -> None:
             "regquiz --help": [*regquiz_command(), "--help"],
             "quiz --answers --json": [*regquiz_command(), "quiz", "--answers", "CBBBB", "--json"],
         }
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for command in commands.values():  # warm the file cache and the .pyc files
-            subprocess.run(command, env=env, cwd=scratch, capture_output=True)
-        for _ in range(runs):
-            for name, command in commands.items():
-                started = time.perf_counter()
-                done = subprocess.run(command, env=env, cwd=scratch, capture_output=True)
-                times[name].append(time.perf_counter() - started)
-                if name != "import click" and done.returncode != 0:
-                    sys.exit(f"{name} failed (exit {done.returncode}): {done.stderr.decode()}")
+        times = interleaved_times(commands, runs=runs, env=env, cwd=scratch,
+                                  must_succeed=[n for n in commands if n != "import click"])
         heavy = {"regquiz --help": heavy_imports(["--help"], env, scratch),
                  "quiz --answers --json": heavy_imports(["quiz", "--answers", "CBBBB", "--json"],
                                                         env, scratch)}
