@@ -14,20 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from _timing import interleaved_times, regquiz_command
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def regquiz_command() -> list[str]:
-    script = shutil.which("regquiz")
-    return [script] if script else [sys.executable, "-m", "regquiz"]
 
 
 def main() -> None:
@@ -50,16 +44,8 @@ def main() -> None:
         for problem in load_manifest().ids:
             commands[f"check {problem}"] = [*regquiz_command(), "check", problem, "--file",
                                             str(REPO / "solutions" / f"{problem}.py")]
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        for name, command in commands.items():  # warm the file cache and the .pyc files
-            subprocess.run(command, env=env, cwd=scratch, capture_output=True)
-        for _ in range(runs):
-            for name, command in commands.items():
-                started = time.perf_counter()
-                done = subprocess.run(command, env=env, cwd=scratch, capture_output=True)
-                times[name].append(time.perf_counter() - started)
-                if name.startswith("check") and done.returncode != 0:
-                    sys.exit(f"{name} failed (exit {done.returncode}): {done.stderr.decode()}")
+        times = interleaved_times(commands, runs=runs, env=env, cwd=scratch,
+                                  must_succeed=[n for n in commands if n.startswith("check")])
     numpy_time = statistics.median(times["import numpy"])
     pytest_time = statistics.median(times["bare pytest"])
     print(f"{'command':<16} {'median s':>9} {'÷ import numpy':>15} {'÷ bare pytest':>14}")

@@ -51,11 +51,15 @@ def list_problems() -> None:
     from .records import open_records
     from .render import problem_list
 
+    from .quiz import load_quiz_file, quiz_files
+
     problems = load_manifest().problems
+    quizzes = [load_quiz_file(path) for path in quiz_files()]
     with open_records() as records:
         best = records.best_scores()
+        best_quiz = records.best_quiz_scores()
         hints = {problem.id: records.hints_shown(problem.id) for problem in problems}
-    click.echo(problem_list(problems, best, hints))
+    click.echo(problem_list(problems, best, hints, quizzes, best_quiz))
 
 
 @cli.command()
@@ -216,6 +220,50 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
     with click.progressbar(length=total, label="grading", file=sys.stderr,
                            show_pos=True) as bar:
         yield bar.update
+
+
+@cli.command()
+@click.option("--answers", metavar="LETTERS",
+              help="Answer without prompts, one letter A-D per question in the file's order "
+                   "(e.g. CBBBB; either case).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--shuffle/--no-shuffle", default=False, show_default=True,
+              help="Show each question's options in a random (seeded) order.")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
+              help="The seed of --shuffle, to see the same order again.")
+@click.option("--question", metavar="N", help="Ask only question N (1-5, or its id such as q3).")
+@click.option("--review", is_flag=True, help="Ask only the questions whose latest answer was wrong.")
+@click.option("--quiz", "name", default="regularization", show_default=True, metavar="NAME",
+              help="Which quiz of quizzes/ to take.")
+def quiz(answers: str | None, as_json: bool, shuffle: bool, seed: int | None,
+         question: str | None, review: bool, name: str) -> None:
+    """Take the quiz: a question at a time, an explanation after each answer, a final score."""
+    from .quiz_session import run_quiz
+
+    sys.exit(run_quiz(name=name, answers=answers, as_json=as_json, shuffle=shuffle, seed=seed,
+                      question=question, review=review))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Everything, as one JSON object.")
+@click.option("--csv", "as_csv", is_flag=True, help="Everything, as CSV (a row per record).")
+def scores(as_json: bool, as_csv: bool) -> None:
+    """Your recorded history: every check and every quiz attempt."""
+    from .records import open_records
+    from .render import scores_csv, scores_table
+
+    if as_json and as_csv:
+        raise UsageError("give either --json or --csv, not both")
+    with open_records() as records:
+        checks, attempts, where = records.checks(), records.quiz_attempts(), records.path
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"checks": checks, "quiz_attempts": attempts}, indent=2))
+    elif as_csv:
+        click.echo(scores_csv(checks, attempts), nl=False)
+    else:
+        click.echo(scores_table(checks, attempts, where))
 
 
 def _chosen_problems(problem: str | None, check_all: bool, file: Path | None) -> list[Problem]:

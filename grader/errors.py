@@ -39,3 +39,7 @@ class ManifestError(EnvironmentBroken):
 
 class RecordsError(EnvironmentBroken):
     """The score database cannot be opened, read or written."""
+
+
+class QuizFileError(EnvironmentBroken):
+    """A quiz file is missing a field or malformed: a bug in the course data, named precisely."""

@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,30 @@ from .paths import regquiz_home
 from .results import CheckResult
 
 DB_NAME = "regquiz.db"
+
+
+@dataclass(frozen=True)
+class AttemptInfo:
+    """What identifies a quiz attempt: the quiz, its wording, how it was taken and when."""
+
+    quiz: str
+    version: int
+    digest: str
+    mode: str  # "full", "question" (--question N) or "review" (--review)
+    seed: int | None
+    started_at: str
+    max_score: int
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One answered question, in the file's letters."""
+
+    question: str
+    answer: str
+    correct: bool
+    correct_answer: str
+    answered_at: str
 
 
 def _create_checks_and_hints(db: sqlite3.Connection) -> None:
@@ -40,16 +65,43 @@ def _create_checks_and_hints(db: sqlite3.Connection) -> None:
         shown INTEGER NOT NULL)""")
 
 
+def _create_quiz_attempts(db: sqlite3.Connection) -> None:
+    db.execute("""CREATE TABLE quiz_attempts (
+        id INTEGER PRIMARY KEY,
+        quiz TEXT NOT NULL,
+        quiz_version INTEGER NOT NULL,
+        quiz_digest TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        seed INTEGER,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        duration REAL,
+        score INTEGER NOT NULL DEFAULT 0,
+        max_score INTEGER NOT NULL,
+        complete INTEGER NOT NULL DEFAULT 0)""")
+    db.execute("CREATE INDEX quiz_attempts_quiz ON quiz_attempts(quiz)")
+    db.execute("""CREATE TABLE quiz_answers (
+        attempt INTEGER NOT NULL REFERENCES quiz_attempts(id),
+        position INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        correct INTEGER NOT NULL,
+        correct_answer TEXT NOT NULL,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (attempt, position))""")
+
+
 # Append only: never edit or reorder an entry that has been released.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "create checks and hints", _create_checks_and_hints),
+    (2, "create quiz attempts and answers", _create_quiz_attempts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
 def now() -> str:
-    """The current UTC time as an ISO 8601 string (seconds)."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    """The current UTC time as an ISO 8601 string (milliseconds)."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 class Records:
@@ -148,6 +200,89 @@ class Records:
         rows = self.db.execute("SELECT problem, MAX(score), max_score FROM checks "
                                "GROUP BY problem").fetchall()
         return {problem: (score, max_score) for problem, score, max_score in rows}
+
+    # -- quiz attempts -----------------------------------------------------------------------
+
+    def start_attempt(self, attempt: AttemptInfo) -> int:
+        """Open an attempt (incomplete until finish_attempt); return its id."""
+        with self._writing() as db:
+            cursor = db.execute(
+                "INSERT INTO quiz_attempts (quiz, quiz_version, quiz_digest, mode, seed, "
+                "started_at, max_score) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (attempt.quiz, attempt.version, attempt.digest, attempt.mode, attempt.seed,
+                 attempt.started_at, attempt.max_score))
+        return int(cursor.lastrowid or 0)
+
+    def record_answer(self, attempt_id: int, answer: AnswerRecord) -> None:
+        """Add one answer to an open attempt and count it in the attempt's score."""
+        with self._writing() as db:
+            position = db.execute("SELECT COUNT(*) FROM quiz_answers WHERE attempt = ?",
+                                  (attempt_id,)).fetchone()[0]
+            db.execute("INSERT INTO quiz_answers VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (attempt_id, position, answer.question, answer.answer,
+                        int(answer.correct), answer.correct_answer, answer.answered_at))
+            db.execute("UPDATE quiz_attempts SET score = score + ? WHERE id = ?",
+                       (int(answer.correct), attempt_id))
+
+    def finish_attempt(self, attempt_id: int, *, finished_at: str, duration: float,
+                       complete: bool = True) -> None:
+        """Close an attempt: its end time, duration and whether every question was answered."""
+        with self._writing() as db:
+            db.execute("UPDATE quiz_attempts SET finished_at = ?, duration = ?, complete = ? "
+                       "WHERE id = ?", (finished_at, round(duration, 3), int(complete), attempt_id))
+
+    def record_attempt(self, attempt: AttemptInfo, answers: list[AnswerRecord], *,
+                       finished_at: str, duration: float) -> int:
+        """Record a whole attempt in one transaction (non-interactive answers)."""
+        with self._writing() as db:
+            cursor = db.execute(
+                "INSERT INTO quiz_attempts (quiz, quiz_version, quiz_digest, mode, seed, "
+                "started_at, finished_at, duration, score, max_score, complete) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (attempt.quiz, attempt.version, attempt.digest, attempt.mode, attempt.seed,
+                 attempt.started_at, finished_at, round(duration, 3),
+                 sum(a.correct for a in answers), attempt.max_score,
+                 int(len(answers) == attempt.max_score)))
+            attempt_id = int(cursor.lastrowid or 0)
+            db.executemany("INSERT INTO quiz_answers VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [(attempt_id, position, a.question, a.answer, int(a.correct),
+                             a.correct_answer, a.answered_at) for position, a in enumerate(answers)])
+        return attempt_id
+
+    def quiz_attempts(self, quiz: str | None = None) -> list[dict[str, Any]]:
+        """Every recorded attempt (of `quiz`, or of all), oldest first, with its answers."""
+        where, params = ("WHERE quiz = ?", (quiz,)) if quiz else ("", ())
+        rows = self.db.execute(
+            "SELECT id, quiz, quiz_version, quiz_digest, mode, seed, started_at, finished_at, "
+            f"duration, score, max_score, complete FROM quiz_attempts {where} ORDER BY id",
+            params).fetchall()
+        answers: dict[int, list[dict[str, Any]]] = {}
+        for attempt, question, answer, correct, correct_answer, at in self.db.execute(
+                "SELECT attempt, question, answer, correct, correct_answer, answered_at "
+                "FROM quiz_answers ORDER BY attempt, position"):
+            answers.setdefault(attempt, []).append(
+                {"id": question, "answer": answer, "correct": bool(correct),
+                 "correct_answer": correct_answer, "answered_at": at})
+        return [{"quiz": q, "score": score, "max_score": max_score, "complete": bool(complete),
+                 "started_at": started, "finished_at": finished, "duration": duration,
+                 "mode": mode, "seed": seed, "quiz_version": version, "quiz_digest": digest,
+                 "answers": answers.get(attempt_id, [])}
+                for (attempt_id, q, version, digest, mode, seed, started, finished, duration,
+                     score, max_score, complete) in rows]
+
+    def best_quiz_scores(self) -> dict[str, tuple[int, int]]:
+        """quiz id -> (best score, max score) over complete attempts of the whole quiz."""
+        rows = self.db.execute("SELECT quiz, MAX(score), max_score FROM quiz_attempts "
+                               "WHERE complete = 1 AND mode = 'full' GROUP BY quiz").fetchall()
+        return {quiz: (score, max_score) for quiz, score, max_score in rows}
+
+    def last_answers(self, quiz: str) -> dict[str, bool]:
+        """question id -> whether its most recent recorded answer (in any attempt) was right."""
+        rows = self.db.execute(
+            "SELECT a.question, a.correct FROM quiz_answers a JOIN quiz_attempts t "
+            "ON a.attempt = t.id WHERE t.quiz = ? ORDER BY a.answered_at, t.id, a.position",
+            (quiz,)).fetchall()
+        return {question: bool(correct) for question, correct in rows}
 
     # -- hints -------------------------------------------------------------------------------
 

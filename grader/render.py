@@ -8,11 +8,15 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .manifest import Problem
 from .results import STUB_NOTE, CheckResult
+
+if TYPE_CHECKING:
+    from .quiz import Quiz
 
 _STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "timeout": "TIMEOUT"}
 _STATUS_COLOUR = {"pass": "green", "fail": "red", "error": "red", "timeout": "yellow"}
@@ -84,8 +88,9 @@ def summary(results: Sequence[CheckResult], *, colour: bool) -> str:
 
 
 def problem_list(problems: Sequence[Problem], best: dict[str, tuple[int, int]],
-                 hints_seen: dict[str, int]) -> str:
-    """The table of `regquiz list`."""
+                 hints_seen: dict[str, int], quizzes: Sequence[Quiz] = (),
+                 best_quiz: dict[str, tuple[int, int]] | None = None) -> str:
+    """The table of `regquiz list`: problems, then quizzes, with the best recorded scores."""
     title_room = max(20, width() - 46)
     lines = [f"{'problem':<10} {'title':<{title_room}} {'points':>6}  {'best':>7}  hints"]
     for problem in problems:
@@ -95,7 +100,86 @@ def problem_list(problems: Sequence[Problem], best: dict[str, tuple[int, int]],
         lines.append(f"{problem.id:<10} {title:<{title_room}} {problem.max_score:>6}  "
                      f"{best_text:>7}  {hints_seen.get(problem.id, 0)}/{len(problem.hints)}")
     lines += ["", "Edit exercises/<problem>.py, then: regquiz check <problem>   (regquiz init makes the stubs)"]
+    if quizzes:
+        lines += ["", f"{'quiz':<15} {'title':<{title_room - 5}} {'questions':>9}  {'best':>7}"]
+        for quiz in quizzes:
+            score = (best_quiz or {}).get(quiz.id)
+            best_text = f"{score[0]}/{score[1]}" if score else "—"
+            title = textwrap.shorten(quiz.title, title_room - 5, placeholder="…")
+            lines.append(f"{quiz.id:<15} {title:<{title_room - 5}} {len(quiz.questions):>9}  "
+                         f"{best_text:>7}")
+        lines += ["", "Take a quiz: regquiz quiz   (regquiz scores shows every attempt)"]
     return "\n".join(lines)
+
+
+def scores_table(checks: Sequence[dict[str, Any]], attempts: Sequence[dict[str, Any]],
+                 where: object) -> str:
+    """`regquiz scores`: the recorded checks and quiz attempts, oldest first."""
+    if not checks and not attempts:
+        return (f"No scores recorded yet (in {where}). Try `regquiz check problem1` or "
+                "`regquiz quiz`.")
+    lines = [f"Records in {where}"]
+    if checks:
+        lines += ["", "Checks", f"  {'when (UTC)':<17} {'problem':<10} {'score':>7}  {'seed':>10}  result"]
+        for check in checks:
+            score = f"{check['score']}/{check['max_score']}"
+            result = "all passed" if check.get("passed") else "some failed"
+            lines.append(f"  {_when(check['at']):<17} {check['problem']:<10} {score:>7}  "
+                         f"{check['seed']:>10}  {result}")
+    if attempts:
+        lines += ["", "Quiz attempts",
+                  f"  {'when (UTC)':<17} {'quiz':<15} {'score':>5}  {'status':<10} {'answers':<8} time"]
+        for attempt in attempts:
+            score = f"{attempt['score']}/{attempt['max_score']}"
+            status = "complete" if attempt["complete"] else "incomplete"
+            if attempt["mode"] != "full":
+                status += f" ({attempt['mode']})"
+            letters = "".join(answer["answer"] for answer in attempt["answers"]) or "—"
+            taken = _duration(attempt["duration"])
+            lines.append(f"  {_when(attempt['started_at']):<17} {attempt['quiz']:<15} {score:>5}  "
+                         f"{status:<10} {letters:<8} {taken}")
+    return "\n".join(lines)
+
+
+SCORES_CSV_COLUMNS = ("kind", "name", "score", "max_score", "at", "seed", "passed", "complete",
+                      "mode", "answers", "duration", "file")
+
+
+def scores_csv(checks: Sequence[dict[str, Any]], attempts: Sequence[dict[str, Any]]) -> str:
+    """`regquiz scores --csv`: one header row, then a row per check and per quiz attempt."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, SCORES_CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for check in checks:
+        writer.writerow({"kind": "check", "name": check["problem"], "score": check["score"],
+                         "max_score": check["max_score"], "at": check["at"], "seed": check["seed"],
+                         "passed": _flag(check["passed"]), "file": check["file"]})
+    for attempt in attempts:
+        writer.writerow({"kind": "quiz", "name": attempt["quiz"], "score": attempt["score"],
+                         "max_score": attempt["max_score"], "at": attempt["started_at"],
+                         "seed": attempt["seed"] if attempt["seed"] is not None else "",
+                         "complete": _flag(attempt["complete"]), "mode": attempt["mode"],
+                         "answers": "".join(a["answer"] for a in attempt["answers"]),
+                         "duration": attempt["duration"] if attempt["duration"] is not None else ""})
+    return buffer.getvalue()
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _when(stamp: str) -> str:
+    return stamp[:16].replace("T", " ")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
 
 
 def hint_text(problem: Problem, number: int, *, last_again: bool) -> str:

@@ -247,7 +247,7 @@ def test_hints_come_in_order_and_are_tracked(regquiz_home: Path) -> None:
 def test_help_lists_the_commands() -> None:
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("check", "hint", "init", "list"):
+    for command in ("check", "hint", "init", "list", "quiz", "scores"):
         assert command in result.stdout
 
 
@@ -268,7 +268,8 @@ def test_console_script_runs_in_a_fresh_process(tmp_path: Path, regquiz_home: Pa
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["hint", "problem1"], ["check", "nope"]])
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["hint", "problem1"], ["check", "nope"],
+                                  ["quiz", "--answers", "CBBBB"], ["scores", "--json"]])
 def test_light_commands_never_import_numpy_or_pytest(args: list[str], tmp_path: Path) -> None:
     program = ("import sys\nfrom regquiz.cli import cli\n"
                f"try:\n    cli.main({args!r}, prog_name='regquiz')\nexcept SystemExit:\n    pass\n"

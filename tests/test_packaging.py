@@ -44,6 +44,7 @@ def test_wheel_has_one_package_with_stubs_suites_and_no_solutions(wheel: Path) -
         assert f"regquiz/_data/exercises/{problem.filename}" in names
         assert f"regquiz/suites/{problem.filename}" in names
     assert "regquiz/manifest.toml" in names and "regquiz/suites/pytest.ini" in names
+    assert "regquiz/_data/quizzes/regularization.toml" in names
     assert not [name for name in names if "solution" in name.lower()]
     # The held-out cases stay in the course source: they need solutions/ and must stay unseen.
     assert not [name for name in names if "heldout" in name.lower()]
@@ -88,3 +89,6 @@ def test_installed_wheel_works_without_the_checkout(wheel: Path, tmp_path: Path)
     assert graded.stderr.strip() == ("regquiz: error: grading needs the course source "
                                      "(solutions/ and the held-out cases): run it from a clone of "
                                      "the course repository, not from the students' install")
+    quiz = regquiz("quiz", "--answers", "CBBBB", "--json")
+    assert quiz.returncode == 0, quiz.stderr
+    assert json.loads(quiz.stdout)["score"] == 5

@@ -1,0 +1,36 @@
+"""Shared by the benchmarks: time commands interleaved round by round, against a baseline."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Collection, Mapping, Sequence
+from pathlib import Path
+
+
+def regquiz_command() -> list[str]:
+    """The installed `regquiz` script, else `python -m regquiz`."""
+    script = shutil.which("regquiz") or str(Path(sys.executable).with_name("regquiz"))
+    return [script] if Path(script).exists() else [sys.executable, "-m", "regquiz"]
+
+
+def interleaved_times(commands: Mapping[str, Sequence[str]], *, runs: int, env: Mapping[str, str],
+                      cwd: str, must_succeed: Collection[str] = ()) -> dict[str, list[float]]:
+    """Wall times of each command, `runs` rounds, every command once per round.
+
+    Interleaving makes a noisy neighbour slow every command alike, so ratios stay honest.
+    A command named in `must_succeed` that exits non-zero stops the benchmark.
+    """
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for command in commands.values():  # warm the file cache and the .pyc files
+        subprocess.run(command, env=env, cwd=cwd, capture_output=True)
+    for _ in range(runs):
+        for name, command in commands.items():
+            started = time.perf_counter()
+            done = subprocess.run(command, env=env, cwd=cwd, capture_output=True)
+            times[name].append(time.perf_counter() - started)
+            if name in must_succeed and done.returncode != 0:
+                sys.exit(f"{name} failed (exit {done.returncode}): {done.stderr.decode()}")
+    return times
