@@ -328,6 +328,15 @@ def _print_results(results: list[Any], as_json: bool, *, many: bool) -> None:
         click.echo(summary(results, colour=colour), color=colour)
 
 
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def gradescope(out: Path) -> None:
+    """Instructors: write a Gradescope autograder zip (setup.sh, run_autograder, course source)."""
+    from .gradescope_export import build_gradescope_zip
+
+    click.echo(f"wrote {build_gradescope_zip(out)}")
+
+
 def main() -> None:
     """The console-script entry point.
 
