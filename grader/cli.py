@@ -337,6 +337,18 @@ def gradescope(out: Path) -> None:
     click.echo(f"wrote {build_gradescope_zip(out)}")
 
 
+@cli.command()
+@click.argument("course_dir", type=click.Path(path_type=Path))
+@click.option("--assignment", default="regularization", show_default=True,
+              help="The nbgrader assignment name.")
+def nbgrader(course_dir: Path, assignment: str) -> None:
+    """Instructors: write nbgrader source notebooks for the problems to COURSE_DIR."""
+    from .nbgrader_export import export_course
+
+    for path in export_course(course_dir, assignment):
+        click.echo(f"wrote {path}")
+
+
 def main() -> None:
     """The console-script entry point.
 
