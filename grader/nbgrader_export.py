@@ -37,7 +37,7 @@ except Exception:
 def _rq_verdict(name, heldout=False):
     test = _rq_tests.get(name)
     if test is None:
-        raise AssertionError("regquiz could not grade this notebook")
+        raise AssertionError("regquiz could not grade this notebook: " + _rq_run.stderr.strip()[-300:])
     if test["status"] != "pass":
         raise AssertionError("held-out case failed" if heldout else test["message"])
 '''
