@@ -53,11 +53,14 @@ def test_round_trip(tmp_path: Path) -> None:
     assert "BEGIN SOLUTION" not in release and "HIDDEN TESTS" not in release
     assert '_rq_verdict(\\"heldout_' not in release
     assert "np.where" not in release or "np.where" in (REPO / "exercises/problem2.py").read_text()
+    wrong = REPO / "tests/students/problem2/wrong_hard_threshold.py"
     students = {"solver": None, "cheater": "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
-                "import numpy\nnumpy.testing.assert_allclose = lambda *a, **k: None\n"}
+                "import numpy\nnumpy.testing.assert_allclose = lambda *a, **k: None\n",
+                "wrong": wrong.read_text(), "untouched": "release"}
     for student, code in students.items():
-        notebook = json.loads((tmp_path / "source/regularization/problem2.ipynb").read_text())
-        if code is not None:
+        origin = "release" if code == "release" else "source"
+        notebook = json.loads((tmp_path / origin / "regularization/problem2.ipynb").read_text())
+        if code not in (None, "release"):
             notebook["cells"][1]["source"] = code
         folder = tmp_path / "submitted" / student / "regularization"
         folder.mkdir(parents=True)
@@ -67,8 +70,19 @@ def test_round_trip(tmp_path: Path) -> None:
                              "--problem", "problem2", "--json", "--seed", "0"],
                             capture_output=True, text=True)
     expected = json.loads(graded.stdout)[0]["score"]
+    (tmp_path / "wrong-as-file").mkdir()
+    (tmp_path / "wrong-as-file" / "problem2.py").write_text(wrong.read_text())
+    graded_wrong = subprocess.run([sys.executable, "-m", "regquiz", "grade",
+                                   str(tmp_path / "wrong-as-file"),
+                                   "--problem", "problem2", "--json", "--seed", "0"],
+                                  capture_output=True, text=True)
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
         solver = gradebook.find_submission_notebook("problem2", "regularization", "solver")
         cheater = gradebook.find_submission_notebook("problem2", "regularization", "cheater")
         assert solver.score == expected == solver.max_score
         assert cheater.score == 0
+        untouched = gradebook.find_submission_notebook("problem2", "regularization", "untouched")
+        assert untouched.score == 0
+        partial = gradebook.find_submission_notebook("problem2", "regularization", "wrong")
+        assert 0 < partial.score < partial.max_score
+        assert partial.score == json.loads(graded_wrong.stdout)[0]["score"]  # same as regquiz grade
