@@ -163,7 +163,12 @@ def test_a_student_that_kills_the_fork_server_costs_only_its_own_points(tmp_path
     assert result.exit_code == 1, result.output
     before, killer, after = json.loads(result.stdout)
     assert before["passed"] and after["passed"]
-    assert 0 < killer["score"] < killer["max_score"]
+    assert killer["score"] < killer["max_score"]
+    tests = killer["problems"][0]["tests"]
+    assert all(t["status"] != "pass" for t in tests if t["name"].startswith("soft_threshold"))
+    # l1_l2_scalar_optimum is correct and usually still earns its points from a restarted
+    # child; under heavy load the problem's time budget can run out first, so that is not
+    # asserted: the guarantee is that the killer costs nobody else anything.
 
 
 def test_missing_problem_file_scores_zero_with_a_message(tmp_path: Path) -> None:
