@@ -342,7 +342,13 @@ def gradescope(out: Path) -> None:
 @click.option("--assignment", default="regularization", show_default=True,
               help="The nbgrader assignment name.")
 def nbgrader(course_dir: Path, assignment: str) -> None:
-    """Instructors: write nbgrader source notebooks for the problems to COURSE_DIR."""
+    """Instructors: write nbgrader source notebooks for the problems and the quiz to COURSE_DIR.
+
+    Writes COURSE_DIR/nbgrader_config.py (only if absent) and
+    source/ASSIGNMENT/problem1..5.ipynb and quiz.ipynb; re-running updates those and
+    leaves the course's other files alone.  Then, in COURSE_DIR: `nbgrader
+    generate_assignment ASSIGNMENT` and, once students submit, `nbgrader autograde ASSIGNMENT`.
+    """
     from .nbgrader_export import export_course
 
     for path in export_course(course_dir, assignment):

@@ -38,13 +38,18 @@ def as_python_file(path: Path, workdir: Path, module: str) -> Path:
 def notebook_code(path: Path) -> str:
     """The code cells of a notebook, in order, with IPython magics turned into comments.
 
+    The cells that grade rather than answer are left out: nbgrader's test cells and the
+    grading cell of `regquiz nbgrader`'s notebooks, so that a released or submitted nbgrader
+    notebook can be checked and graded like any other.
+
     Read with the json module rather than nbformat: importing nbformat (and jsonschema)
     takes seconds here, and `check` must answer in well under one.
     """
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         cells = notebook["cells"]
-        sources = [cell.get("source", "") for cell in cells if cell.get("cell_type") == "code"]
+        sources = [cell.get("source", "") for cell in cells
+                   if cell.get("cell_type") == "code" and not _grading_cell(cell)]
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         raise BadSubmission(f"{path} is not a readable Jupyter notebook (nbformat 4 JSON)") from None
     chunks = []
@@ -54,3 +59,13 @@ def notebook_code(path: Path) -> str:
                  for line in text.splitlines()]
         chunks.append(f"# --- code cell {number} ---\n" + "\n".join(lines))
     return "\n\n".join(chunks) + "\n"
+
+
+def _grading_cell(cell: dict[str, object]) -> bool:
+    """An nbgrader test cell (graded, not a solution) or regquiz's locked grading cell."""
+    metadata = cell.get("metadata")
+    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    if not isinstance(meta, dict):
+        return False
+    return (bool(meta.get("grade")) and not meta.get("solution")) \
+        or meta.get("grade_id") == "regquiz_grading"

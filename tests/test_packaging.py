@@ -92,3 +92,30 @@ def test_installed_wheel_works_without_the_checkout(wheel: Path, tmp_path: Path)
     quiz = regquiz("quiz", "--answers", "CBBBB", "--json")
     assert quiz.returncode == 0, quiz.stderr
     assert json.loads(quiz.stdout)["score"] == 5
+
+
+def test_notebook_grading_falls_back_to_check_in_a_students_install(wheel: Path,
+                                                                     tmp_path: Path) -> None:
+    """A student running a released nbgrader notebook: no course source, so the visible checks."""
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                    str(target), str(wheel)], check=True, capture_output=True)
+    solution = (REPO / "solutions/problem2.py").read_text()
+    program = (
+        "import regquiz, sys\n"
+        f"assert regquiz.__file__.startswith({str(target)!r}), regquiz.__file__\n"
+        "from regquiz.notebook import grade_cells\n"
+        f"verdict = grade_cells([{solution!r}], 'problem2')\n"
+        "verdict('soft_threshold_examples')\n"
+        "try:\n"
+        "    verdict('heldout_lasso_lam_zero', heldout=True)\n"
+        "except AssertionError as exc:\n"
+        "    print(exc)\n")
+    # PYTHONPATH puts the wheel before the editable install of this checkout, in the grading
+    # process too.
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "this held-out case runs only where the course source is"
+    assert done.stderr == ""
