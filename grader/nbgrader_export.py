@@ -231,9 +231,12 @@ def export_course(course_dir: Path, assignment: str, seed: int = 0) -> list[Path
     Only those files are written: re-running updates the notebooks and leaves every other
     file of the course (the instructor's config, extra notebooks, the gradebook) alone.
     """
-    import nbformat
-
     solutions = require_source()
+    try:
+        import nbformat
+    except ImportError:
+        raise EnvironmentBroken("regquiz nbgrader needs the instructors' extra (nbgrader and "
+                                "nbformat): pip install -e '.[instructor]'") from None
     if not assignment or "/" in assignment or assignment in (".", ".."):
         raise UsageError(f"{assignment!r} is not an assignment name (a folder name, no '/')")
     if course_dir.exists() and not course_dir.is_dir():

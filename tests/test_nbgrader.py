@@ -82,6 +82,16 @@ def test_without_the_course_source_is_exit_2(tmp_path: Path,
     assert not (tmp_path / "course").exists()
 
 
+def test_without_nbformat_says_which_extra_to_install(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "nbformat", None)  # as if it were not installed
+    done = CliRunner().invoke(cli, ["nbgrader", str(tmp_path / "course")])
+    assert done.exit_code == 3
+    assert done.output.strip() == ("regquiz: error: regquiz nbgrader needs the instructors' extra "
+                                   "(nbgrader and nbformat): pip install -e '.[instructor]'")
+    assert not (tmp_path / "course").exists()
+
+
 def test_rerun_updates_the_notebooks_and_keeps_the_instructors_files(tmp_path: Path) -> None:
     (tmp_path / "nbgrader_config.py").write_text("# mine\n")
     source = tmp_path / "source" / ASSIGNMENT
