@@ -36,6 +36,7 @@ class GradingPlugin:
         self.collect_errors: list[str] = []
         self.broken: EnvironmentBroken | None = None  # ends the session; the runner re-raises it
         self._last_item_of_job: dict[str, int] = {}
+        self._seeds: dict[str, np.random.SeedSequence] = {}  # test name -> its seed sequence
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "student" not in metafunc.fixturenames:
@@ -63,9 +64,14 @@ class GradingPlugin:
         return self._generator(request.node)
 
     def _generator(self, node: pytest.Item) -> np.random.Generator:
-        from .runner import rng_seed
+        """default_rng(rng_seed(...)), with the seed sequence's hashing done once per name."""
+        name = str(getattr(node, "originalname", node.name))
+        sequence = self._seeds.get(name)
+        if sequence is None:
+            from .runner import rng_seed
 
-        return np.random.default_rng(rng_seed(self.seed, getattr(node, "originalname", node.name)))
+            sequence = self._seeds[name] = np.random.SeedSequence(rng_seed(self.seed, name))
+        return np.random.Generator(np.random.PCG64(sequence))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
