@@ -102,8 +102,6 @@ def describe(value: Any) -> str:
 
 def decode(data: Any, buffers: list[bytes], depth: int = 0) -> Any:
     """Turn plain data back into values; strict, because the other end may be hostile."""
-    import numpy as np
-
     if depth > MAX_DEPTH:
         raise WireError("nested too deeply")
     if data is None or isinstance(data, (bool, int, float, str)):
@@ -118,6 +116,8 @@ def decode(data: Any, buffers: list[bytes], depth: int = 0) -> Any:
     if tag == "$nd":
         return _decode_array(body, buffers)
     if tag == "$rng" and isinstance(body, dict):
+        import numpy as np
+
         generator = np.random.Generator(getattr(np.random, str(body.get("bit_generator")))())
         generator.bit_generator.state = body
         return generator
@@ -126,13 +126,20 @@ def decode(data: Any, buffers: list[bytes], depth: int = 0) -> Any:
     raise WireError(f"unknown tag {tag!r}")
 
 
+_DTYPES: dict[str, Any] = {}  # numeric dtypes by the text that named them (parsing costs)
+
+
 def _decode_array(body: Any, buffers: list[bytes]) -> Any:
     import numpy as np
 
     if not (isinstance(body, list) and len(body) == 3):
         raise WireError("malformed array")
     dtype_text, shape, index = body
-    dtype = np.dtype(str(dtype_text))
+    dtype = _DTYPES.get(dtype_text) if type(dtype_text) is str else None
+    if dtype is None:
+        dtype = np.dtype(str(dtype_text))
+        if dtype.kind in NUMERIC_KINDS and type(dtype_text) is str and len(_DTYPES) < 64:
+            _DTYPES[dtype_text] = dtype
     if dtype.kind not in NUMERIC_KINDS or not isinstance(shape, list):
         raise WireError(f"refused array dtype {dtype}")
     if not all(isinstance(n, int) and n >= 0 for n in shape):
