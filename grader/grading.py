@@ -154,14 +154,15 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
     Sandboxes are forked from `server` (default: a fork server started for this batch).
     """
     from .forkserver import ForkServer
-    from .references import load_references
+    from .references import RememberingReference, load_references
     from .reaper import become_subreaper
     from .runner import run_checks
 
     become_subreaper()
     manifest = load_manifest()
     problems = [manifest.problem(problem_id) for problem_id in problem_ids]
-    references = load_references(problem_ids)
+    references = {problem_id: RememberingReference(module)  # one memory per batch
+                  for problem_id, module in load_references(problem_ids).items()}
     with tempfile.TemporaryDirectory(prefix="regquiz-grade-") as scratch:
         jobs: list[Job] = []
         slots: list[list[CheckResult | Job]] = []
