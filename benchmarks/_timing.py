@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -11,9 +10,12 @@ from pathlib import Path
 
 
 def regquiz_command() -> list[str]:
-    """The installed `regquiz` script, else `python -m regquiz`."""
-    script = shutil.which("regquiz") or str(Path(sys.executable).with_name("regquiz"))
-    return [script] if Path(script).exists() else [sys.executable, "-m", "regquiz"]
+    """The `regquiz` script beside this interpreter, else `python -m regquiz`.
+
+    Not the first `regquiz` on PATH: that may belong to another Python (a pyenv shim).
+    """
+    script = Path(sys.executable).with_name("regquiz")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "regquiz"]
 
 
 def interleaved_times(commands: Mapping[str, Sequence[str]], *, runs: int, env: Mapping[str, str],

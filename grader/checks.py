@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from .sandbox import StudentProcess
 
 _FROM_RETURNED: Any = object()  # "use returned.value"
+# False while a held-out case is judged: expect_reference throws the message away, so
+# values are not rendered into it (rendering arrays is most of a failing check's time).
+_RENDERING = [True]
 RTOL = 1e-7
 ATOL = 1e-10
 
@@ -46,6 +49,8 @@ class CallText:
         self._text: str | None = None
 
     def __str__(self) -> str:
+        if not _RENDERING[0]:
+            return ""
         if self._text is None:
             student, function, args = self._parts
             self._text = student.describe_call(function, args)
@@ -129,6 +134,8 @@ def _problem_for(call: str | CallText, outcome: Any, filename: str) -> StudentCo
 
 def show(value: Any) -> str:
     """A compact, exact-enough rendering of a value for a message."""
+    if not _RENDERING[0]:
+        return ""
     if isinstance(value, Opaque):
         return value.description
     if isinstance(value, np.random.Generator):
@@ -236,7 +243,7 @@ def expect_close(returned: Returned, expected: Any, *, why: str, rtol: float = R
 
 
 def _first_difference(got: np.ndarray, expected: np.ndarray) -> str:
-    if got.ndim == 0 or got.shape != expected.shape:
+    if not _RENDERING[0] or got.ndim == 0 or got.shape != expected.shape:
         return ""
     with np.errstate(invalid="ignore"):
         wrong = ~np.isclose(got, expected, rtol=RTOL, atol=ATOL)
@@ -267,9 +274,12 @@ def expect_reference(returned: Returned, expected: Any, *, case: str, rtol: floa
     The message names the case but shows no input or expected value, so that a held-out
     case can be reported to a student without giving it away.
     """
+    _RENDERING[0] = False
     try:
         expect_close(returned, expected, why=case, rtol=rtol, atol=atol, names=names)
     except CheckFailed:
         raise CheckFailed(f"held-out case: {case}\nthe answer differs from the reference solution "
                           f"(to rtol {rtol:g}, atol {atol:g})") from None
+    finally:
+        _RENDERING[0] = True
 

@@ -112,7 +112,8 @@ def _grade_in_parallel(batches: list[list[str]], ids: list[str], seed: int, work
     # threads is unsafe); each worker imports numpy and pytest once for all its batches.
     context = multiprocessing.get_context("spawn")
     done: dict[int, list[SubmissionResult]] = {}
-    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context,
+                             initializer=_single_threaded_blas) as pool:
         futures = {pool.submit(_grade_batch_in_worker, batch, ids, seed): index
                    for index, batch in enumerate(batches)}
         try:
@@ -126,6 +127,16 @@ def _grade_in_parallel(batches: list[list[str]], ids: list[str], seed: int, work
                 future.cancel()
             raise
     return [result for index in range(len(batches)) for result in done[index]]
+
+
+def _single_threaded_blas() -> None:
+    """Pool worker start-up, before numpy loads: one BLAS thread per worker.
+
+    The workers are the parallelism and the checks' matrices are tiny; OpenBLAS's own
+    threads would only spin after each call, taking CPU from the sandboxes.
+    """
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
 
 
 def _grade_batch_in_worker(folders: Sequence[str], problem_ids: Sequence[str],
@@ -143,14 +154,15 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
     Sandboxes are forked from `server` (default: a fork server started for this batch).
     """
     from .forkserver import ForkServer
-    from .references import load_references
+    from .references import RememberingReference, load_references
     from .reaper import become_subreaper
     from .runner import run_checks
 
     become_subreaper()
     manifest = load_manifest()
     problems = [manifest.problem(problem_id) for problem_id in problem_ids]
-    references = load_references(problem_ids)
+    references = {problem_id: RememberingReference(module)  # one memory per batch
+                  for problem_id, module in load_references(problem_ids).items()}
     with tempfile.TemporaryDirectory(prefix="regquiz-grade-") as scratch:
         jobs: list[Job] = []
         slots: list[list[CheckResult | Job]] = []

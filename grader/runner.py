@@ -128,9 +128,12 @@ def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess], seed: 
     if plugin.collect_errors:
         raise ManifestError("a graded suite could not be loaded (a bug in regquiz, please "
                             "report it): " + plugin.collect_errors[0].splitlines()[-1])
+    ran_by_job: dict[int, set[str]] = {}
+    for job_index, name in plugin.outcomes:
+        ran_by_job.setdefault(job_index, set()).add(name)
     for index, job in enumerate(jobs):
         declared = {name for name, _ in _graded_names(job.problem, heldout=references is not None)}
-        ran = {name for job_index, name in plugin.outcomes if job_index == index}
+        ran = ran_by_job.get(index, set())
         if declared != ran:
             raise ManifestError(f"the suite of {job.problem.id} and the manifest disagree: "
                                 f"only in the manifest {sorted(declared - ran)}, "
