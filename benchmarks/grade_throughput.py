@@ -116,8 +116,9 @@ def main() -> None:
               f"({batch_time / len(folders) * 1000:.0f} ms per submission); goal >= "
               f"{RATE_GOAL:g} submissions/s: {'met' if rate >= RATE_GOAL else 'NOT met'}")
         cpu = batch_cpu / len(folders)
+        cores = min(args.workers, len(os.sched_getaffinity(0)))  # more workers share the cores
         print(f"  CPU (user + sys, every process) per submission: {cpu * 1000:.0f} ms, so "
-              f"{args.workers / cpu:.1f} submissions/s if {args.workers} cores were free "
+              f"{cores / cpu:.1f} submissions/s if {cores} cores were free "
               f"(load average at the start: {load:.2f}; other work on the machine slows the "
               "wall time)")
         if naive:
