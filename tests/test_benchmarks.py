@@ -1,0 +1,44 @@
+"""The benchmark scripts still run and report their figures (smoke runs; no timing asserted).
+
+The figures themselves are read by people on a quiet machine; these runs only guard the
+scripts against rotting as the code they measure changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def run_benchmark(script: str, *args: str) -> str:
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), *args],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def test_grade_throughput_grades_every_generated_submission_and_reports_the_ratio() -> None:
+    out = run_benchmark("grade_throughput.py", "--submissions", "4", "--baseline", "1",
+                        "--nbgrader", "0", "--workers", "2")
+    assert re.search(r"regquiz grade: 4 submissions x 5 problems in [\d.]+ s with 2 workers "
+                     r"= [\d.]+ submissions/s", out), out
+    assert re.search(r"CPU \(user \+ sys, every process\) per submission: \d+ ms", out), out
+    assert re.search(r"naive baseline.*: [\d.]+ s per submission, mean of 1; the batch is "
+                     r"[\d.]+x faster", out), out
+
+
+def test_cli_startup_reports_the_ratio_and_no_heavy_import() -> None:
+    out = run_benchmark("cli_startup.py", "--runs", "10")
+    for command in ("regquiz --help", "quiz --answers --json"):  # "—": no heavy module imported
+        assert re.search(rf"^{re.escape(command)}\s+[\d.]+\s+[\d.]+\s+—$", out, re.M), out
+    assert re.search(r"regquiz --help: [\d.]+x import click \(goal <= 1.5\)", out), out
