@@ -75,7 +75,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=6, help="submissions graded the naive way")
     parser.add_argument("--nbgrader", type=int, default=3,
                         help="submissions graded by nbgrader autograde too (0: skip)")
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    machine_cores = len(os.sched_getaffinity(0))
+    parser.add_argument("--workers", type=int, default=machine_cores)
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     from regquiz.manifest import load_manifest
@@ -116,7 +117,7 @@ def main() -> None:
               f"({batch_time / len(folders) * 1000:.0f} ms per submission); goal >= "
               f"{RATE_GOAL:g} submissions/s: {'met' if rate >= RATE_GOAL else 'NOT met'}")
         cpu = batch_cpu / len(folders)
-        cores = min(args.workers, len(os.sched_getaffinity(0)))  # more workers share the cores
+        cores = min(args.workers, machine_cores)  # more workers share the cores
         print(f"  CPU (user + sys, every process) per submission: {cpu * 1000:.0f} ms, so "
               f"{cores / cpu:.1f} submissions/s if {cores} cores were free "
               f"(load average at the start: {load:.2f}; other work on the machine slows the "
