@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
-from ._child import Opaque
+from .sandbox.wire import Opaque
 from .results import STUB_NOTE, Status
 
 if TYPE_CHECKING:
     from .manifest import Problem
-    from .sandbox import StudentProcess
+    from .sandbox.process import StudentProcess
 
 _FROM_RETURNED: Any = object()  # "use returned.value"
 # False while a held-out case is judged: expect_reference throws the message away, so
@@ -118,15 +118,26 @@ def _problem_for(call: str | CallText, outcome: Any, filename: str) -> StudentCo
         if kind == "NotImplementedError":
             return StudentCodeProblem(
                 "fail", f"called    {call}\nraised    {STUB_NOTE}; write its body in {filename}")
-        return StudentCodeProblem("error", f"called    {call}\nraised    {kind}: {message}{where}")
+        return StudentCodeProblem("error", f"called    {call}\nraised    {kind}: {message}{where}"
+                                  + _denied_note(error))
     if outcome.status == "unloadable":
         error = outcome.error
         where = "".join(f"\n          at {line}" for line in error.get("where", []))
         return StudentCodeProblem(
             "error", f"{filename} could not be loaded: {error.get('type')}: "
-            f"{error.get('message')}{where}")
+            f"{error.get('message')}{where}" + _denied_note(error))
     status: Status = "timeout" if outcome.status == "timeout" else "error"
     return StudentCodeProblem(status, f"called    {call}\nproblem   {outcome.detail}")
+
+
+SANDBOX_DENIAL = ("the grader's sandbox refused this: student code may not start processes, "
+                  "open network sockets, signal other processes, or read or write files "
+                  "outside its own folder")
+
+
+def _denied_note(error: dict[str, Any]) -> str:
+    """The sandbox's explanation after a PermissionError that the confinement caused."""
+    return f"\nnote      {SANDBOX_DENIAL}" if error.get("denied") else ""
 
 
 # -- showing values ------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from .manifest import Problem, load_manifest
 from .results import HELDOUT_PREFIX, CheckResult, Status, TestResult
 
 if TYPE_CHECKING:
-    from .forkserver import ForkServer
     from .runner import Job
+    from .sandbox.forkserver import ForkServer
 
 MAX_BATCH = 32  # submissions per pytest session: enough to amortise its start-up
 
@@ -71,25 +71,29 @@ def submission_folders(paths: Sequence[Path]) -> list[Path]:
 
 
 def grade_submissions(folders: Sequence[Path], *, problems: Sequence[Problem], seed: int,
-                      workers: int = 1,
+                      workers: int = 1, unconfined: bool = False,
                       progress: Callable[[int], None] | None = None) -> list[SubmissionResult]:
     """Grade every folder on `problems` (held-out cases included); results in input order.
 
-    `progress(n)` is called as each batch of n submissions finishes.
+    Student code must be confined (EnvironmentBroken where the kernel cannot) unless
+    `unconfined` accepts running it with the grader's rights.  `progress(n)` is called as
+    each batch of n submissions finishes.
     """
     from .references import require_source
+    from .sandbox.launch import confinement_mode
 
     require_source()
+    mode = confinement_mode(required=True, unconfined=unconfined)
     ids = [problem.id for problem in problems]
     batches = _batches([str(folder) for folder in folders], workers)
     if workers > 1 and len(batches) > 1:
-        return _grade_in_parallel(batches, ids, seed, workers, progress)
-    from .forkserver import ForkServer
+        return _grade_in_parallel(batches, ids, seed, workers, mode, progress)
+    from .sandbox.forkserver import ForkServer
 
     graded = []
-    with ForkServer() as server:
+    with ForkServer(mode) as server:
         for batch in batches:
-            graded += grade_batch(batch, ids, seed, server=server)
+            graded += grade_batch(batch, ids, seed, server=server, mode=mode)
             if progress is not None:
                 progress(len(batch))
     return graded
@@ -104,7 +108,7 @@ def _batches(folders: list[str], workers: int) -> list[list[str]]:
 
 
 def _grade_in_parallel(batches: list[list[str]], ids: list[str], seed: int, workers: int,
-                       progress: Callable[[int], None] | None) -> list[SubmissionResult]:
+                       mode: str, progress: Callable[[int], None] | None) -> list[SubmissionResult]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -114,7 +118,7 @@ def _grade_in_parallel(batches: list[list[str]], ids: list[str], seed: int, work
     done: dict[int, list[SubmissionResult]] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(batches)), mp_context=context,
                              initializer=_single_threaded_blas) as pool:
-        futures = {pool.submit(_grade_batch_in_worker, batch, ids, seed): index
+        futures = {pool.submit(_grade_batch_in_worker, batch, ids, seed, mode): index
                    for index, batch in enumerate(batches)}
         try:
             for future in as_completed(futures):
@@ -140,23 +144,24 @@ def _single_threaded_blas() -> None:
 
 
 def _grade_batch_in_worker(folders: Sequence[str], problem_ids: Sequence[str],
-                           seed: int) -> list[SubmissionResult]:
+                           seed: int, mode: str) -> list[SubmissionResult]:
     """grade_batch in a pool worker, with the worker's fork server (kept for its next batch)."""
-    from .forkserver import shared_server
+    from .sandbox.forkserver import shared_server
 
-    return grade_batch(folders, problem_ids, seed, server=shared_server())
+    return grade_batch(folders, problem_ids, seed, server=shared_server(mode), mode=mode)
 
 
 def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
-                server: ForkServer | None = None) -> list[SubmissionResult]:
+                server: ForkServer | None = None, mode: str = "require") -> list[SubmissionResult]:
     """Grade a batch of submission folders in this process, in one pytest session.
 
-    Sandboxes are forked from `server` (default: a fork server started for this batch).
+    Sandboxes are forked from `server` (default: a fork server started for this batch
+    under confinement `mode`).
     """
-    from .forkserver import ForkServer
     from .references import RememberingReference, load_references
-    from .reaper import become_subreaper
     from .runner import run_checks
+    from .sandbox.forkserver import ForkServer
+    from .sandbox.reaper import become_subreaper
 
     become_subreaper()
     manifest = load_manifest()
@@ -172,7 +177,7 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
                 try:
                     job = _job(Path(folder), problem, Path(scratch, str(number)))
                 except (SubmissionNotFound, BadSubmission) as exc:
-                    row.append(_unanswered(problem, folder, seed, str(exc)))
+                    row.append(_unanswered(problem, folder, seed, str(exc), mode))
                     continue
                 jobs.append(job)
                 row.append(job)
@@ -181,7 +186,7 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
         if jobs:
             with contextlib.ExitStack() as stack:
                 if server is None:
-                    server = stack.enter_context(ForkServer())
+                    server = stack.enter_context(ForkServer(mode))
                 graded = iter(run_checks(jobs, seed=seed, references=references,
                                          fork_server=server))
         return [SubmissionResult(folder, tuple(
@@ -201,11 +206,14 @@ def _job(folder: Path, problem: Problem, workdir: Path) -> Job:
     raise SubmissionNotFound(f"missing: no {problem.id}.py or {problem.id}.ipynb in {folder}")
 
 
-def _unanswered(problem: Problem, folder: str, seed: int, message: str) -> CheckResult:
+def _unanswered(problem: Problem, folder: str, seed: int, message: str,
+                mode: str) -> CheckResult:
     """A problem whose file is missing or unreadable: every test scores 0 with the reason."""
     status: Status = "fail" if message.startswith("missing:") else "error"
     tests = [TestResult(check.name, status, 0, check.points, message) for check in problem.checks]
     tests += [TestResult(HELDOUT_PREFIX + check.name, status, 0, check.points, message)
               for check in problem.heldout]
+    from .sandbox.launch import described
+
     return CheckResult(problem.id, problem.title, seed, os.path.join(folder, problem.filename),
-                       tuple(tests))
+                       tuple(tests), confinement=described(mode))

@@ -39,6 +39,7 @@ class CheckResult:
     tests: tuple[TestResult, ...]
     output: str = ""  # what the student's code printed, for information only
     extra: dict[str, Any] = field(default_factory=dict)
+    confinement: str = "none"  # what confined the student's code, e.g. "landlock-v7+seccomp"
 
     @property
     def score(self) -> int:
@@ -59,4 +60,5 @@ class CheckResult:
         """The SPEC §3 shape of `check --json`."""
         return {"problem": self.problem, "score": self.score, "max_score": self.max_score,
                 "passed": self.passed, "seed": self.seed, "file": self.source,
-                "tests": [test.to_dict() for test in self.tests], "output": self.output}
+                "tests": [test.to_dict() for test in self.tests], "output": self.output,
+                "confinement": self.confinement}

@@ -21,10 +21,10 @@ from .errors import ManifestError
 from .manifest import Problem, load_manifest
 from .paths import HELDOUT_DIR, SUITES_DIR
 from .results import HELDOUT_PREFIX, CheckResult, Status, TestResult
-from .sandbox import Limits, StudentProcess
+from .sandbox.process import Limits, StudentProcess
 
 if TYPE_CHECKING:
-    from .forkserver import ForkServer
+    from .sandbox.forkserver import ForkServer
 
 
 @dataclass(frozen=True)
@@ -38,20 +38,27 @@ class Job:
 
 def run_checks(jobs: Sequence[Job], *, seed: int,
                references: Mapping[str, ModuleType] | None = None,
-               fork_server: ForkServer | None = None) -> list[CheckResult]:
+               fork_server: ForkServer | None = None,
+               confinement: str | None = None) -> list[CheckResult]:
     """Grade every job with its problem's suite; one CheckResult per job, in order.
 
     With `references` (problem id -> reference module) the held-out cases run too, after
     the visible checks, named `heldout_<name>`.  With a `fork_server` the sandboxes are
-    forked from it instead of spawned.
+    forked from it (under its confinement mode) instead of spawned under `confinement`
+    (launch.confinement_mode's "require", "try" or "off"; default: what `check` uses).
     """
+    if confinement is None:
+        from .sandbox.launch import confinement_mode
+
+        confinement = confinement_mode(required=False)
     manifest = load_manifest()
     processes = []
     for job in jobs:
         limits = Limits(time_budget=job.problem.time_limit, call_time=manifest.call_time_limit)
         functions = [function.name for function in job.problem.functions]
         processes.append(StudentProcess(job.source, job.problem.id, functions, limits,
-                                        home=Path(job.shown_as).parent, server=fork_server))
+                                        home=Path(job.shown_as).parent, server=fork_server,
+                                        confinement=confinement))
     # `check` starts every sandbox at once (their numpy imports overlap ours); a batch of
     # submissions keeps only a few alive: each is closed after its job's last test.
     ahead = len(jobs) if len(jobs) <= len(manifest.problems) else _BATCH_AHEAD
@@ -80,7 +87,8 @@ def run_checks(jobs: Sequence[Job], *, seed: int,
             score = points if status == "pass" else 0
             tests.append(TestResult(name, status, score, points, message))
         results.append(CheckResult(job.problem.id, job.problem.title, seed, job.shown_as,
-                                   tuple(tests), output=process.output))
+                                   tuple(tests), output=process.output,
+                                   confinement=process.confinement))
     return results
 
 

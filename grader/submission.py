@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from .errors import BadSubmission, SubmissionNotFound
@@ -11,9 +12,19 @@ SUFFIXES = (".py", ".ipynb")
 
 
 def check_readable(path: Path) -> None:
-    """A clear one-line error unless `path` is a readable .py or .ipynb file."""
+    """A clear one-line error unless `path` is a readable .py or .ipynb file of its folder.
+
+    A symbolic link is refused when it leads out of the folder that holds it: graded code
+    is the submission's own (a link to ../solutions/problem2.py is not).
+    """
     if path.suffix not in SUFFIXES:
         raise BadSubmission(f"{path} is neither a .py file nor a notebook (.ipynb)")
+    if path.is_symlink():
+        folder = os.path.realpath(path.parent)
+        target = os.path.realpath(path)
+        if os.path.commonpath([folder, target]) != folder:
+            raise BadSubmission(f"{path} is a symbolic link out of its folder; submit the file "
+                                "itself")
     if not path.exists():
         raise SubmissionNotFound(f"no such file: {path}")
     if not path.is_file():

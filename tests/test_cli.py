@@ -311,7 +311,7 @@ def _sandbox_children(pid: int) -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat[1]) == pid and b"_child.py" in cmdline:
+        if int(stat[1]) == pid and b"child.py" in cmdline:
             found.append(int(entry.name))
     return found
 
@@ -327,9 +327,9 @@ def test_a_helper_module_beside_the_exercise_can_be_imported(workspace: Path) ->
 
 def test_sandbox_without_numpy_is_exit_3_with_the_fix(monkeypatch: pytest.MonkeyPatch,
                                                       regquiz_home: Path) -> None:
-    import regquiz.sandbox
+    import regquiz.sandbox.launch
 
-    monkeypatch.setattr(regquiz.sandbox, "_library_paths", lambda: [])  # child sees no numpy
+    monkeypatch.setattr(regquiz.sandbox.launch, "library_paths", lambda: [])  # child sees no numpy
     result = run("check", "problem2", "--file", str(SOLUTION2))
     assert result.exit_code == 3
     line = one_line_error(result)

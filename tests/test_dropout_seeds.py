@@ -12,7 +12,7 @@ from regquiz.checks import Student
 from regquiz.manifest import load_manifest
 from regquiz.paths import SUITES_DIR
 from regquiz.runner import rng_seed
-from regquiz.sandbox import Limits, StudentProcess
+from regquiz.sandbox.process import Limits, StudentProcess
 
 SEEDS = 500
 

@@ -24,13 +24,16 @@ SAFE = {"worked_example_1", "l1_l2_optimality"}
 @pytest.fixture(autouse=True, params=["spawned", "forked"])
 def sandbox_start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
     """Every hostile case twice: sandboxes spawned (`check`) and forked by the fork server (`grade`)."""
+    if "unconfined" in request.fixturenames:
+        request.getfixturevalue("unconfined")  # before the server starts: it reads the switch
     if request.param == "spawned":
         yield
         return
     import regquiz.runner
-    from regquiz.forkserver import ForkServer
+    from regquiz.sandbox.forkserver import ForkServer
+    from regquiz.sandbox.launch import confinement_mode
 
-    with ForkServer() as server:
+    with ForkServer(confinement_mode(required=False)) as server:
         monkeypatch.setattr(regquiz.runner, "StudentProcess",
                             functools.partial(regquiz.runner.StudentProcess, server=server))
         yield
@@ -136,6 +139,21 @@ def test_closing_file_descriptors_does_not_break_the_protocol() -> None:
     assert result.score == result.max_score
 
 
+@pytest.mark.parametrize("name", ["fork_sleeper.py", "setsid_escape.py"])
+def test_confined_code_cannot_start_a_process(name: str) -> None:
+    result = grade_file("problem2", HOSTILE / name)
+    assert result.confinement.startswith("landlock")
+    assert result.score == 0
+    assert all("may not start processes" in test.message for test in result.tests)
+
+
+@pytest.fixture
+def unconfined(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the kernel cannot confine (`check` still runs): the reaper alone cleans up."""
+    monkeypatch.setenv("REGQUIZ_DISABLE_CONFINEMENT", "1")
+
+
+@pytest.mark.usefixtures("unconfined")
 def test_no_process_is_left_behind() -> None:
     pidfile = Path("/tmp/regquiz-fork-sleeper.pids")
     pidfile.unlink(missing_ok=True)
@@ -172,6 +190,7 @@ def test_hostile_check_keeps_earlier_records(tmp_path: Path, monkeypatch: pytest
     assert os.environ["REGQUIZ_HOME"] in str(records.path)
 
 
+@pytest.mark.usefixtures("unconfined")
 def test_a_grandchild_that_left_the_process_group_is_killed_too() -> None:
     pidfile = Path("/tmp/regquiz-setsid-escape.pids")
     pidfile.unlink(missing_ok=True)

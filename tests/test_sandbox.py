@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from regquiz import _child
-from regquiz.sandbox import Limits, StudentProcess
+from regquiz.sandbox import wire as _child
+from regquiz.sandbox.process import Limits, StudentProcess
 
 
 def roundtrip(value: object) -> object:

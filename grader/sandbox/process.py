@@ -1,9 +1,12 @@
-"""The parent side of the sandbox: start the child, send calls, enforce limits, clean up.
+"""The parent's handle on one sandbox child: start it, call into it, enforce limits, close it.
 
-Student code runs only in the child (``_child.py``): an isolated interpreter (``-I -S``) in
-its own session and temporary folder, with an address-space, CPU-time and file-size limit,
-a scrubbed environment (no REGQUIZ_HOME), and a wall-clock deadline enforced from here.
-Whatever happens in there comes back as a :class:`CallOutcome`, never as an exception.
+Student code runs only in the child (``child.py``): an isolated interpreter (``-I -S``) in
+its own session and private workdir (a copy of the submission's own .py files), confined by
+the kernel (``confine.py``), with an address-space, CPU-time and file-size limit, a scrubbed
+environment (no REGQUIZ_HOME), and a wall-clock deadline enforced from here.  Whatever
+happens in there comes back as a :class:`CallOutcome`, never as an exception, and
+everything the child sends is data: decoded by ``wire``, its text cleaned of control
+characters.
 """
 
 from __future__ import annotations
@@ -21,17 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _child, reaper
-from .errors import EnvironmentBroken
+from ..errors import EnvironmentBroken
+from . import launch, reaper, wire
+from .launch import CHILD_SCRIPT, STARTUP_ALLOWANCE, sandbox_environment
+from .workdir import fill_workdir
 
 if TYPE_CHECKING:
     from .forkserver import ForkedChild, ForkServer
 
-CHILD_SCRIPT = Path(_child.__file__).resolve()
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 MAX_OUTPUT_CHARS = 2000
-_STARTUP_ALLOWANCE = 10.0  # seconds for the interpreter and numpy to start on a loaded machine
-_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,18 @@ class StudentProcess:
     """One child process running one student module; restarted after a crash or a timeout."""
 
     def __init__(self, source: Path, module: str, functions: list[str], limits: Limits,
-                 home: Path | None = None, server: ForkServer | None = None) -> None:
-        self.source = source.resolve()
-        # The student's own folder is importable (a helper module beside the exercise).
-        self.home = (home or self.source.parent).resolve()
+                 home: Path | None = None, server: ForkServer | None = None,
+                 confinement: str = "try") -> None:
+        self.source = source
+        # The student's own folder: its other .py files are copied beside the module
+        # (helper modules import); nothing else of it is reachable.
+        self.home = home or self.source.parent
         self.module = module
         self.functions = functions
         self.limits = limits
         self.server = server  # forks the child from a warm process instead of spawning one
+        self.mode = server.mode if server is not None else confinement
+        self.confinement = launch.described(self.mode)  # what confines the child: its own report
         self.spent = 0.0  # wall seconds charged to this student so far
         self.output = ""
         self._proc: subprocess.Popen[bytes] | ForkedChild | None = None
@@ -79,7 +85,8 @@ class StudentProcess:
         self._buffer = bytearray()
         self._buffers: list[bytes] = []  # the arrays of the last frame read
         self._next_id = 0
-        self._started_at = 0.0
+        self.confine_seconds: float | None = None  # what confining the child cost, as it says
+        self._start_retried = False
         self._unusable: CallOutcome | None = None  # a load failure repeats for every call
         self._hung: set[str] = set()  # functions that timed out once are not called again
         self._killers: set[str] = set()  # … nor those that once killed the process
@@ -89,14 +96,17 @@ class StudentProcess:
     def start(self) -> None:
         """Spawn the child; it imports numpy and loads the module while we do other work."""
         reaper.become_subreaper()
-        self._workdir = tempfile.mkdtemp(prefix="regquiz-sandbox-")
+        root = self.server.root if self.server is not None else None
+        self._workdir = tempfile.mkdtemp(prefix="regquiz-sandbox-", dir=root)
+        module_path = fill_workdir(Path(self._workdir), self.source, self.home, self.module)
         request_r, self._request_w = os.pipe()
         self._response_r, response_w = os.pipe()
         _widen_pipe(self._request_w)
         _widen_pipe(self._response_r)
-        config = {
-            "sys_path": [*_library_paths(), str(self.home)],
-            "source": str(self.source),
+        config: dict[str, Any] = {
+            "sys_path": [str(self._workdir)],
+            "workdir": str(self._workdir),
+            "source": str(module_path),
             "module": self.module,
             "functions": self.functions,
             "limits": {
@@ -107,10 +117,11 @@ class StudentProcess:
         }
         with open(os.path.join(self._workdir, "output.txt"), "wb") as output:
             if self.server is not None:
-                config |= {"workdir": self._workdir,
-                           "env": {"HOME": self._workdir, "TMPDIR": self._workdir}}
+                config["env"] = {"HOME": self._workdir, "TMPDIR": self._workdir}
                 self._proc = self.server.spawn(config, [request_r, response_w, output.fileno()])
             else:
+                config["sys_path"] = [*launch.library_paths(), str(self._workdir)]
+                config["confine"] = launch.confine_settings(self.mode)
                 self._proc = subprocess.Popen(
                     [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(request_r),
                      str(response_w), json.dumps(config)],
@@ -122,7 +133,6 @@ class StudentProcess:
         os.close(request_r)
         os.close(response_w)
         os.set_blocking(self._request_w, False)
-        self._started_at = time.monotonic()
         self._loaded = None
 
     def close(self) -> None:
@@ -139,7 +149,8 @@ class StudentProcess:
         self._buffer.clear()
         self._proc = None
         if self._workdir:
-            self.output += _read_output(Path(self._workdir, "output.txt"))
+            self.output += wire.clean_text(_read_output(Path(self._workdir, "output.txt")),
+                                           keep_newlines=True, limit=4 * MAX_OUTPUT_CHARS)
             self.output = self.output[-MAX_OUTPUT_CHARS:]
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
@@ -182,8 +193,8 @@ class StudentProcess:
             return CallOutcome("missing", detail=f"{self.source.name} defines no function {function}()")
         self._next_id += 1
         buffers: list[bytes] = []
-        encoded = _child.encode(args, buffers)
-        frame = _child.pack({"id": self._next_id, "function": function, "args": encoded}, buffers)
+        encoded = wire.encode(args, buffers)
+        frame = wire.pack({"id": self._next_id, "function": function, "args": encoded}, buffers)
         started = time.monotonic()
         deadline = started + min(self.limits.call_time, self.remaining)
         try:
@@ -208,27 +219,38 @@ class StudentProcess:
             self.close()
             return CallOutcome("crashed", detail="the process running your code answered out of turn")
         if reply.get("op") == "raised":
-            return CallOutcome("raised", error=reply.get("error", {}))
+            return CallOutcome("raised", error=_clean_error(reply.get("error")))
         try:
-            return CallOutcome("ok", value=_child.decode(reply.get("value"), self._buffers))
-        except (_child.WireError, ValueError, TypeError, AttributeError) as exc:
+            return CallOutcome("ok", value=wire.decode(reply.get("value"), self._buffers))
+        except wire.WireError as exc:
             return CallOutcome("crashed", detail=f"returned data that cannot be read ({exc})")
 
     def _ensure_loaded(self) -> CallOutcome | None:
         if self._loaded is not None:
             return None
         assert self._proc is not None
-        try:  # the interpreter and numpy starting up are not the student's time
-            reply = self._read(self._started_at + _STARTUP_ALLOWANCE)
+        # The interpreter and numpy starting up are not the student's time, and the
+        # allowance counts from now: a child started early, while an earlier student's
+        # slow calls ran, has had all that time already (a "ready" waiting in the pipe is
+        # read before any deadline is judged).
+        try:
+            reply = self._read(time.monotonic() + STARTUP_ALLOWANCE)
         except _Timeout:
             self.close()
-            raise EnvironmentBroken("the sandbox did not start within "
-                                    f"{_STARTUP_ALLOWANCE:g} s; is the machine overloaded?") from None
+            if not self._start_retried:  # an overloaded moment: one fresh start
+                self._start_retried = True
+                self.start()
+                return self._ensure_loaded()
+            self._unusable = CallOutcome("crashed", detail="the sandbox did not start within "
+                                         f"{STARTUP_ALLOWANCE:g} s twice (is the machine "
+                                         "overloaded?); your code was not run")
+            return self._unusable
         if reply is not None and reply.get("op") == "environment":
             self.close()
-            raise EnvironmentBroken(f"the sandbox is broken: {reply.get('message')} "
-                                    "(reinstall with: pip install numpy)")
+            raise EnvironmentBroken(launch.broken_sandbox(reply.get("message")))
         if reply is not None and reply.get("op") == "ready":
+            if type(reply.get("confinement")) is str:
+                self.confinement = wire.clean_text(reply["confinement"], limit=80)
             # Loading runs the student's top-level code, so it is charged to the budget.
             started = time.monotonic()
             try:
@@ -244,8 +266,12 @@ class StudentProcess:
             return self._unusable
         if reply.get("error"):
             self.close()
-            self._unusable = CallOutcome("unloadable", error=reply["error"])
+            self._unusable = CallOutcome("unloadable", error=_clean_error(reply["error"]))
             return self._unusable
+        if type(reply.get("confine_seconds")) is float:
+            self.confine_seconds = reply["confine_seconds"]
+        functions = reply.get("functions")
+        reply["functions"] = functions if type(functions) is dict else {}
         self._loaded = reply
         return None
 
@@ -304,21 +330,25 @@ class StudentProcess:
         payload = bytes(self._buffer[end + 1:needed])
         del self._buffer[:needed]
         try:
-            self._buffers = _child.split_buffers(header, payload)
-        except _child.WireError:
+            self._buffers = wire.split_buffers(header, payload)
+        except wire.WireError:
             self.close()
             return {"op": "garbled"}
         return header
 
     def _receive(self, deadline: float) -> bool:
-        """Append what the child sent to the buffer; False at end of file."""
+        """Append what the child sent to the buffer; False at end of file.
+
+        What is already in the pipe is read even past the deadline: only waiting for more
+        can time out.
+        """
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _Timeout
+            remaining = max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select([self._response_r], [], [], remaining)
             if ready:
                 break
+            if time.monotonic() >= deadline:
+                raise _Timeout
         # readv into a reused buffer: os.read(fd, 4 MiB) allocates 4 MiB for every read
         # (~25 µs even for a 100-byte reply, and every call reads at least once)
         count = os.readv(self._response_r, [_read_chunk()])
@@ -344,19 +374,6 @@ def _read_chunk() -> memoryview:
     return _CHUNK[0]
 
 
-def sandbox_environment(workdir: str) -> dict[str, str]:
-    """The scrubbed environment of a sandbox process: no REGQUIZ_HOME, one BLAS thread."""
-    env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
-    return env | {"HOME": workdir, "TMPDIR": workdir, reaper.SANDBOX_MARK: reaper.MARK_VALUE,
-                  "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                  "PYTHONIOENCODING": "utf-8"}
-
-
-def _library_paths() -> list[str]:
-    """The parent's site-packages folders, so that `-S` still finds numpy."""
-    return [p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages"))]
-
-
 def _widen_pipe(fd: int) -> None:
     """Room for a whole message in the pipe: no ping-pong between the processes per 64 KiB."""
     try:
@@ -365,6 +382,20 @@ def _widen_pipe(fd: int) -> None:
         fcntl.fcntl(fd, 1031, 1 << 20)  # F_SETPIPE_SZ (Linux only)
     except (ImportError, OSError):
         pass
+
+
+def _clean_error(error: object) -> dict[str, Any]:
+    """A child's exception report with only the expected keys, its text made safe to print."""
+    if type(error) is not dict:
+        return {"type": "an unreadable exception", "mro": [], "message": "", "where": []}
+    mro, where = error.get("mro"), error.get("where")
+    return {"type": wire.clean_text(error.get("type"), limit=120),
+            "mro": [wire.clean_text(name, limit=120) for name in mro[:64]]
+            if type(mro) is list else [],
+            "message": wire.clean_text(error.get("message")),
+            "where": [wire.clean_text(line, limit=300) for line in where[:3]]
+            if type(where) is list else [],
+            "denied": error.get("denied") is True}
 
 
 def _death(code: int | None) -> str:

@@ -3,9 +3,10 @@
 Used by `grade`, where hundreds of student modules each need a sandbox: spawning a fresh
 interpreter that imports numpy costs ~0.2 s of CPU each, a fork a few milliseconds.  The
 server is itself a sandbox process (``python -I -S``, scrubbed environment, its own
-session, the sandbox mark); its children make their own session, apply the limits and
-speak the same protocol as spawned children (see ``_child.serve``).  It holds no student
-code and nothing the students may not see.
+session, the sandbox mark, confined to the shared Landlock layer with its cwd as the root
+of its children's workdirs); its children make their own session, apply the limits and
+their own confinement and speak the same protocol as spawned children (see
+``child.serve``).  It holds no student code and nothing the students may not see.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import time
 from types import TracebackType
 from typing import Any
 
-from . import reaper, sandbox
-from .errors import EnvironmentBroken
-from .sandbox import _STARTUP_ALLOWANCE, CHILD_SCRIPT, sandbox_environment
+from ..errors import EnvironmentBroken
+from . import launch, reaper
+from .launch import CHILD_SCRIPT, STARTUP_ALLOWANCE, sandbox_environment
 
 _MESSAGE_BYTES = 1 << 16
 
@@ -58,9 +59,13 @@ class ForkedChild:
 
 
 class ForkServer:
-    """Start with `with ForkServer() as server:`; pass it to StudentProcess(server=...)."""
+    """Start with `with ForkServer(mode) as server:`; pass it to StudentProcess(server=...).
 
-    def __init__(self) -> None:
+    `mode` is launch.confinement_mode()'s: "require", "try" or "off".
+    """
+
+    def __init__(self, mode: str = "try") -> None:
+        self.mode = mode
         self._proc: subprocess.Popen[bytes] | None = None
         self._socket: socket.socket | None = None
         self._workdir: str | None = None
@@ -81,21 +86,23 @@ class ForkServer:
         self.generation += 1
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._socket = ours
-        self._workdir = tempfile.mkdtemp(prefix="regquiz-forkserver-")
+        if self._workdir is None:  # kept across restarts: live children's workdirs are in it
+            self._workdir = tempfile.mkdtemp(prefix="regquiz-forkserver-")
+        settings = {"library_paths": launch.library_paths(), "mode": self.mode,
+                    "rules": launch.confinement_rules() if self.mode != "off" else {}}
         with theirs:
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", str(CHILD_SCRIPT), "serve", str(theirs.fileno()),
-                 json.dumps(sandbox._library_paths())],
+                 json.dumps(settings)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 pass_fds=(theirs.fileno(),), cwd=self._workdir,
                 env=sandbox_environment(self._workdir), start_new_session=True)
         reaper.LIVE.add(self._proc.pid)
-        reply = self._receive(time.monotonic() + _STARTUP_ALLOWANCE)
+        reply = self._receive(time.monotonic() + STARTUP_ALLOWANCE)
         if reply is None or reply.get("op") != "ready":
             detail = reply.get("message") if reply else "it did not start"
-            self.close()
-            raise EnvironmentBroken(f"the sandbox is broken: {detail} (reinstall with: "
-                                    "pip install numpy)")
+            self._stop()
+            raise EnvironmentBroken(launch.broken_sandbox(detail))
 
     def spawn(self, config: dict[str, Any], fds: list[int]) -> ForkedChild:
         """Fork a child for `config` with the descriptors (request, response, output).
@@ -104,13 +111,13 @@ class ForkServer:
         """
         for attempt in range(2):
             if attempt or self._socket is None or not self.alive():
-                self.close()
+                self._stop()
                 self.start()
             if self._socket is None:
                 continue
             try:
                 socket.send_fds(self._socket, [json.dumps(config).encode()], fds)
-                deadline = time.monotonic() + _STARTUP_ALLOWANCE
+                deadline = time.monotonic() + STARTUP_ALLOWANCE
                 while (reply := self._receive(deadline)) is not None:
                     if reply.get("op") == "spawned":
                         return ForkedChild(int(reply["pid"]), self)
@@ -135,16 +142,20 @@ class ForkServer:
         return self._exits.pop(pid)
 
     def close(self) -> None:
-        """Kill the server (its children are killed by their StudentProcess)."""
+        """Kill the server and remove its root (its children are killed by their StudentProcess)."""
+        self._stop()
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def _stop(self) -> None:
+        """Kill the server process; its root stays for a restart."""
         if self._socket is not None:
             self._socket.close()
             self._socket = None
         if self._proc is not None:
             reaper.kill_group(self._proc)
             self._proc = None
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
 
     def alive(self) -> bool:
         """Whether the server still runs (a student child may have killed it)."""
@@ -154,6 +165,11 @@ class ForkServer:
         """Whether `child` is a live incarnation's child (False once the server died)."""
         return (isinstance(child, ForkedChild) and child.generation == self.generation
                 and self.alive())
+
+    @property
+    def root(self) -> str | None:
+        """The folder the children's workdirs are made in (the server's cwd) while it runs."""
+        return self._workdir
 
     @property
     def pid(self) -> int | None:
@@ -175,9 +191,14 @@ class ForkServer:
             self._socket.close()
             self._socket = None
             return None
-        message: dict[str, Any] = json.loads(data)
-        if message.get("op") == "exit":
-            self._exits[int(message["pid"])] = int(message["code"])
+        try:
+            message = json.loads(data)
+            if type(message) is not dict:
+                raise ValueError("not an object")
+            if message.get("op") == "exit":
+                self._exits[int(message["pid"])] = int(message["code"])
+        except (ValueError, TypeError, KeyError):
+            return {"op": "garbled"}
         return message
 
 
@@ -195,16 +216,16 @@ def _reap_adopted(pid: int, deadline: float) -> int | None:
         time.sleep(0.005)
 
 
-_SHARED: list[ForkServer] = []
+_SHARED: dict[str, ForkServer] = {}
 
 
-def shared_server() -> ForkServer:
-    """This process's fork server, started on first use and stopped at exit."""
-    if not _SHARED:
+def shared_server(mode: str) -> ForkServer:
+    """This process's fork server for `mode`, started on first use and stopped at exit."""
+    if mode not in _SHARED:
         import atexit
 
-        server = ForkServer()
+        server = ForkServer(mode)
         server.start()
         atexit.register(server.close)
-        _SHARED.append(server)
-    return _SHARED[0]
+        _SHARED[mode] = server
+    return _SHARED[mode]

@@ -1,14 +1,12 @@
-"""The sandbox child: loads one student module and answers calls with plain data.
+"""The only code that runs in a sandbox child: it loads one student module, answers calls.
 
-Run as a script (``python -I -S _child.py REQ_FD RESP_FD CONFIG``), never imported by the
-student.  It needs only the standard library and numpy.  The parent imports this module
-too, for the wire codec, so both ends share one definition of the format.
-
-Wire format: a frame is one JSON line (the header) followed by raw array bytes.  The
-header's ``"buffers"`` lists the byte length of each array, in order; inside the header an
-array is ``{"$nd": [dtype, shape, buffer_index]}`` (numeric dtypes only), a tuple
-``{"$tuple": [...]}``, a random generator ``{"$rng": bit_generator_state}``, and anything
-else a student returns ``{"$obj": description}``.  Nothing is ever pickled.
+Run as a script (``python -I -S child.py REQ_FD RESP_FD CONFIG``, or ``… child.py serve
+CONTROL_FD CONFIG`` for the fork server), never imported by the grading process.  It needs
+only the standard library and numpy, and loads its two siblings, ``wire`` (the codec) and
+``confine`` (Landlock and seccomp), by path under private names, so that a student's own
+``wire.py`` cannot stand in for them.  Order in a child: numpy is imported, the process is
+confined (``config["confine"]``), "ready" is sent, and only then is the student's module
+read from the workdir and run.
 """
 
 from __future__ import annotations
@@ -18,156 +16,26 @@ import os
 import sys
 from typing import Any
 
-NUMERIC_KINDS = "biuf"
-MAX_DEPTH = 16
-MAX_TEXT = 4000
-MAX_ARRAY_BYTES = 32 * 1024 * 1024
+if __package__:
+    from . import confine, wire
+else:  # run as a script: the siblings by path, under names no student module can take
+    import importlib.util
+
+    def _sibling(name: str) -> Any:
+        spec = importlib.util.spec_from_file_location(
+            f"_regquiz_sandbox_{name}", os.path.join(os.path.dirname(__file__), f"{name}.py"))
+        assert spec is not None and spec.loader is not None  # our own file, beside this one
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+        return module
+
+    wire = _sibling("wire")
+    confine = _sibling("confine")
+
 PROTOCOL_FD_FLOOR = 600  # protocol pipes move above this, out of reach of os.closerange(0, 256)
-
-
-class WireError(ValueError):
-    """A message that does not follow the wire format."""
-
-
-def encode(value: Any, buffers: list[bytes], depth: int = 0) -> Any:
-    """Turn a value into JSON-ready plain data; array bytes are appended to `buffers`."""
-    if depth > MAX_DEPTH:
-        return {"$obj": "a structure nested too deeply"}
-    kind = type(value)
-    if kind is float:  # the common cases first: every call sends and returns these
-        return value
-    import numpy as np
-
-    if kind is np.ndarray and value.dtype.kind in NUMERIC_KINDS and value.nbytes <= MAX_ARRAY_BYTES:
-        buffers.append(value.tobytes(order="C"))
-        return {"$nd": [value.dtype.str, list(value.shape), len(buffers) - 1]}
-    if value is None or type(value) in (bool, str):
-        return value if not isinstance(value, str) else value[:MAX_TEXT]
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int):
-        return int(value) if abs(value) < 2**63 else float(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, np.random.Generator):
-        return {"$rng": value.bit_generator.state}
-    if isinstance(value, (np.ndarray, np.generic)):
-        array = np.asarray(value)
-        if array.dtype.kind not in NUMERIC_KINDS:
-            return {"$obj": f"a numpy array of dtype {array.dtype}"}
-        if array.nbytes > MAX_ARRAY_BYTES:
-            return {"$obj": f"an array of shape {array.shape} ({array.nbytes // 2**20} MiB), "
-                            "too large to be a sensible answer"}
-        buffers.append(array.tobytes(order="C"))
-        return {"$nd": [array.dtype.str, list(array.shape), len(buffers) - 1]}
-    if isinstance(value, tuple):
-        return {"$tuple": [encode(item, buffers, depth + 1) for item in value]}
-    if isinstance(value, list):
-        return [encode(item, buffers, depth + 1) for item in value]
-    return {"$obj": describe(value)}
-
-
-_ENCODER = json.JSONEncoder(check_circular=False)  # encode() guarantees a finite depth
-
-
-def pack(message: dict[str, Any], buffers: list[bytes]) -> bytes:
-    """One frame: the JSON header line, then the raw bytes of every buffer."""
-    header = _ENCODER.encode({**message, "buffers": [len(buffer) for buffer in buffers]})
-    return b"".join([header.encode(), b"\n", *buffers])
-
-
-def split_buffers(header: dict[str, Any], payload: bytes) -> list[bytes]:
-    """Cut the raw bytes after a header into its buffers (validated lengths)."""
-    sizes = header.get("buffers", [])
-    if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
-        raise WireError("malformed buffer list")
-    if sum(sizes) != len(payload):
-        raise WireError("frame length does not match its buffers")
-    buffers, start = [], 0
-    for size in sizes:
-        buffers.append(payload[start:start + size])
-        start += size
-    return buffers
-
-
-def describe(value: Any) -> str:
-    """A short description of an unsupported value, safe against a hostile __repr__."""
-    kind = type(value).__name__
-    try:
-        text = repr(value)[:200]
-    except BaseException:  # noqa: BLE001 - student code decides what repr() does
-        text = "<repr failed>"
-    return f"an object of type {kind}: {text}"
-
-
-def decode(data: Any, buffers: list[bytes], depth: int = 0) -> Any:
-    """Turn plain data back into values; strict, because the other end may be hostile."""
-    if depth > MAX_DEPTH:
-        raise WireError("nested too deeply")
-    if data is None or isinstance(data, (bool, int, float, str)):
-        return data
-    if isinstance(data, list):
-        return [decode(item, buffers, depth + 1) for item in data]
-    if not isinstance(data, dict) or len(data) != 1:
-        raise WireError(f"unexpected value {str(data)[:80]}")
-    (tag, body), = data.items()
-    if tag == "$tuple" and isinstance(body, list):
-        return tuple(decode(item, buffers, depth + 1) for item in body)
-    if tag == "$nd":
-        return _decode_array(body, buffers)
-    if tag == "$rng" and isinstance(body, dict):
-        import numpy as np
-
-        generator = np.random.Generator(getattr(np.random, str(body.get("bit_generator")))())
-        generator.bit_generator.state = body
-        return generator
-    if tag == "$obj" and isinstance(body, str):
-        return Opaque(body[:MAX_TEXT])
-    raise WireError(f"unknown tag {tag!r}")
-
-
-_DTYPES: dict[str, Any] = {}  # numeric dtypes by the text that named them (parsing costs)
-
-
-def _decode_array(body: Any, buffers: list[bytes]) -> Any:
-    import numpy as np
-
-    if not (isinstance(body, list) and len(body) == 3):
-        raise WireError("malformed array")
-    dtype_text, shape, index = body
-    dtype = _DTYPES.get(dtype_text) if type(dtype_text) is str else None
-    if dtype is None:
-        dtype = np.dtype(str(dtype_text))
-        if dtype.kind in NUMERIC_KINDS and type(dtype_text) is str and len(_DTYPES) < 64:
-            _DTYPES[dtype_text] = dtype
-    if dtype.kind not in NUMERIC_KINDS or not isinstance(shape, list):
-        raise WireError(f"refused array dtype {dtype}")
-    if not all(isinstance(n, int) and n >= 0 for n in shape):
-        raise WireError("malformed array shape")
-    if not isinstance(index, int) or not 0 <= index < len(buffers):
-        raise WireError("array refers to a missing buffer")
-    raw = buffers[index]
-    count = 1
-    for n in shape:
-        count *= n
-    if len(raw) != count * dtype.itemsize:
-        raise WireError("array data does not match its shape")
-    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-    return array[()] if array.ndim == 0 else array
-
-
-class Opaque:
-    """A value the student returned that cannot cross the boundary (described, not rebuilt)."""
-
-    def __init__(self, description: str) -> None:
-        self.description = description
-
-    def __repr__(self) -> str:
-        return f"<{self.description}>"
-
-
-# ---------------------------------------------------------------------------------------
-# Everything below runs only in the child process.
+# Denials the kernel answers for the sandbox: the report says why, not only "Permission denied"
+SANDBOX_ERRNOS = (1, 13)  # EPERM, EACCES
 
 
 def _apply_limits(limits: dict[str, int]) -> None:
@@ -194,15 +62,21 @@ def _error_info(exc: BaseException, source: str) -> dict[str, Any]:
         if frame.filename == source
     ]
     try:
-        message = str(exc)[:MAX_TEXT]
+        message = str(exc)[:wire.MAX_TEXT]
     except BaseException:  # noqa: BLE001 - a student's exception may break str()
         message = "<str() of the exception failed>"
-    return {
+    info = {
         "type": type(exc).__name__,
         "mro": [cls.__name__ for cls in type(exc).__mro__],
         "message": message,
         "where": frames[-3:],
     }
+    if isinstance(exc, PermissionError) and exc.errno in SANDBOX_ERRNOS and _CONFINED:
+        info["denied"] = True
+    return info
+
+
+_CONFINED: list[str] = []  # what confined this process, once it is
 
 
 class _Channel:
@@ -217,11 +91,12 @@ class _Channel:
         self.requests = os.fdopen(lift(request_fd), "rb", buffering=1 << 20)
         self.responses = os.fdopen(lift(response_fd), "wb", buffering=1 << 20)
         self.pid = os.getpid()
+        self.cost = 0.0  # seconds spent confining this process (reported for the benchmark)
 
     def send(self, message: dict[str, Any], buffers: list[bytes] | None = None) -> None:
         if os.getpid() != self.pid:  # a process the student forked must never answer
             os._exit(0)
-        self.responses.write(pack(message, buffers or []))
+        self.responses.write(wire.pack(message, buffers or []))
         self.responses.flush()
 
     def receive(self) -> tuple[dict[str, Any], list[bytes]] | None:
@@ -230,7 +105,7 @@ class _Channel:
             return None
         header = json.loads(line)
         payload = self.requests.read(sum(header.get("buffers", [])))
-        return header, split_buffers(header, payload)
+        return header, wire.split_buffers(header, payload)
 
 
 def main(argv: list[str]) -> None:
@@ -246,8 +121,30 @@ def main(argv: list[str]) -> None:
     except ImportError as exc:
         channel.send({"op": "environment", "message": f"numpy cannot be imported: {exc}"})
         return
-    channel.send({"op": "ready"})
+    settings = config["confine"]
+    described = _confine(confine.Confinement(settings["rules"]), config["workdir"],
+                         settings["mode"], channel) if settings["mode"] != "off" else "none"
+    if described is None:
+        return
+    channel.send({"op": "ready", "confinement": described})
     _run_student(channel, config)
+
+
+def _confine(confinement: Any, workdir: str, mode: str, channel: _Channel,
+             forked: bool = False) -> str | None:
+    """Apply `confinement`; what it was, or None after telling the parent it failed."""
+    import time
+
+    started = time.perf_counter()
+    try:
+        described = confinement.apply(workdir, required=mode == "require", forked=forked)
+    except confine.ConfinementError as exc:
+        channel.send({"op": "environment", "message": f"student code cannot be confined: {exc}"})
+        return None
+    if described != "none":
+        _CONFINED.append(described)
+    channel.cost = time.perf_counter() - started
+    return described
 
 
 def _run_student(channel: _Channel, config: dict[str, Any]) -> None:
@@ -273,14 +170,15 @@ def _run_student(channel: _Channel, config: dict[str, Any]) -> None:
         channel.send({"op": "loaded", "error": _error_info(exc, source)})
         return
     names = {name: callable(getattr(module, name, None)) for name in config["functions"]}
-    channel.send({"op": "loaded", "error": None, "functions": names})
+    channel.send({"op": "loaded", "error": None, "functions": names,
+                  "confine_seconds": channel.cost})
     while (received := channel.receive()) is not None:
         request, arguments = received
         buffers: list[bytes] = []
         try:
             function = getattr(module, request["function"])
-            value = function(*decode(request["args"], arguments))
-            reply = {"op": "result", "id": request["id"], "value": encode(value, buffers)}
+            value = function(*wire.decode(request["args"], arguments))
+            reply = {"op": "result", "id": request["id"], "value": wire.encode(value, buffers)}
         except BaseException as exc:  # noqa: BLE001 - sys.exit, KeyboardInterrupt … are results
             buffers = []
             reply = {"op": "raised", "id": request["id"], "error": _error_info(exc, source)}
@@ -292,21 +190,22 @@ def _run_student(channel: _Channel, config: dict[str, Any]) -> None:
 #
 # `grade` runs many student modules; a fresh interpreter importing numpy for each costs
 # ~0.2 s of CPU.  The fork server is a sandbox process (same isolated interpreter, same
-# scrubbed environment, its own session) that imports numpy once and forks one child per
-# student module.  The parent sends the child's config and its three descriptors (request
-# pipe, response pipe, output file) over a Unix socket; the server answers with the pid and
-# later reports its exit status.  The child makes its own session, applies the limits and
-# then behaves exactly like a spawned child.
+# scrubbed environment, its own session) that imports numpy once, confines itself to the
+# shared Landlock layer (its cwd is the root of its children's workdirs) and forks one child
+# per student module.  The parent sends the child's config and its three descriptors
+# (request pipe, response pipe, output file) over a Unix socket; the server answers with
+# the pid and later reports its exit status.  The child makes its own session, applies the
+# limits and its own layer and filter, then behaves exactly like a spawned child.
 
 
-def serve(control_fd: int, library_paths: list[str]) -> None:
+def serve(control_fd: int, settings: dict[str, Any]) -> None:
     """Fork one student child per request on `control_fd` until the parent hangs up."""
     import select
     import signal
     import socket
 
     control = socket.socket(fileno=control_fd)
-    sys.path.extend(library_paths)
+    sys.path.extend(settings["library_paths"])
     try:
         import numpy  # noqa: F401 - imported once, here, for every child
     except ImportError as exc:
@@ -321,9 +220,20 @@ def serve(control_fd: int, library_paths: list[str]) -> None:
     import fcntl  # noqa: F401
     import linecache  # noqa: F401
     import resource  # noqa: F401
+    import time  # noqa: F401
     import traceback  # noqa: F401
     import types  # noqa: F401
 
+    mode = settings["mode"]
+    confinement = None
+    if mode != "off":
+        confinement = confine.Confinement(settings["rules"], shared_root=os.getcwd())
+        try:
+            confinement.confine_server(required=mode == "require")
+        except confine.ConfinementError as exc:
+            control.send(json.dumps({"op": "environment", "message":
+                                     f"student code cannot be confined: {exc}"}).encode())
+            return
     import gc
 
     gc.freeze()  # a child's collections must not touch (and so copy) the server's objects
@@ -353,7 +263,7 @@ def serve(control_fd: int, library_paths: list[str]) -> None:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             for fd in (wake_r, wake_w, control.detach()):
                 os.close(fd)
-            _forked_student(json.loads(message), fds, server)
+            _forked_student(json.loads(message), fds, server, confinement, mode)
         for fd in fds:
             os.close(fd)
         control.send(json.dumps({"op": "spawned", "pid": pid}).encode())
@@ -371,7 +281,8 @@ def _report_exits(control: Any) -> None:
                                  "code": os.waitstatus_to_exitcode(status)}).encode())
 
 
-def _forked_student(config: dict[str, Any], fds: list[int], server: int) -> None:
+def _forked_student(config: dict[str, Any], fds: list[int], server: int,
+                    confinement: Any, mode: str) -> None:
     """In the forked child: become a sandbox child like a spawned one; never returns."""
     try:
         # Die with the server: a student who kills the server (its parent) would otherwise
@@ -399,7 +310,11 @@ def _forked_student(config: dict[str, Any], fds: list[int], server: int) -> None
         # argument costs 10-15 ms; an int from os.urandom a few microseconds).
         numpy.random.seed(int.from_bytes(os.urandom(4), "little"))
         channel = _Channel(request_fd, response_fd)
-        channel.send({"op": "ready"})
+        described = "none" if confinement is None else _confine(
+            confinement, config["workdir"], mode, channel, forked=True)
+        if described is None:
+            return
+        channel.send({"op": "ready", "confinement": described})
         _run_student(channel, config)
         sys.stdout.flush()
         sys.stderr.flush()

@@ -1,0 +1,529 @@
+"""Kernel-enforced confinement of a sandbox child: Landlock, seccomp-bpf, no privileges.
+
+Applied in the child after numpy has loaded and before the student's module is read, on
+Linux x86-64 (standard library only; ctypes, no libseccomp or liblandlock needed):
+
+* **Landlock** (unprivileged LSM, kernel ≥ 5.13): read-only access to the paths the parent
+  lists (the standard library without site-packages, numpy's own folders, the system's
+  shared libraries), read-write access to the child's private workdir, nothing else.
+  ABI ≥ 4 also refuses every TCP bind and connect; ABI ≥ 6 scopes signals and abstract Unix
+  sockets to the child's own domain.
+* **seccomp** (a BPF program built here): no fork, vfork, non-thread clone, execve or
+  execveat (``clone3`` answers ENOSYS so that threads fall back to ``clone``); ``socket`` and
+  ``socketpair`` only for Unix stream sockets, no ``connect``; signals, ``prlimit`` and
+  affinity only for the child itself; no ptrace, io_uring, namespaces, mounts, BPF or
+  keyrings.  Everything else is allowed (Landlock confines the filesystem).
+* ``no_new_privs`` and, for a root child, every capability dropped: a root child with
+  CAP_SYS_RESOURCE could otherwise lift the rlimits.
+
+The parent decides (``probe``, ``read_rules``); the child only applies (``Confinement``).
+Landlock confines only the calling thread, so the child refuses when threads already run.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import struct
+import sys
+from typing import Any
+
+DISABLE_ENV = "REGQUIZ_DISABLE_CONFINEMENT"  # "1": behave as if the kernel had no confinement
+
+# -- Landlock (include/uapi/linux/landlock.h) -----------------------------------------------
+_NR_LANDLOCK_CREATE_RULESET, _NR_LANDLOCK_ADD_RULE, _NR_LANDLOCK_RESTRICT_SELF = 444, 445, 446
+_CREATE_RULESET_VERSION = 1
+_RULE_PATH_BENEATH = 1
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+FS_REFER, FS_TRUNCATE, FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
+SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
+_READ_DIR_RIGHTS = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+_READ_FILE_RIGHTS = FS_EXECUTE | FS_READ_FILE
+_FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV
+
+# -- seccomp (include/uapi/linux/seccomp.h, filter.h, audit.h) ------------------------------
+_PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT, _PR_GET_SECCOMP = 38, 47, 21
+_PR_CAP_AMBIENT_CLEAR_ALL = 4
+_NR_SECCOMP, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC = 317, 1, 1
+_NR_CAPSET, _CAPABILITY_VERSION_3 = 126, 0x20080522
+_AUDIT_ARCH_X86_64 = 0xC000003E
+_RET_ALLOW, _RET_ERRNO, _RET_KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x80000000
+_EPERM, _ENOSYS = 1, 38
+_LD_ABS_W, _JEQ, _JGE, _JSET, _AND, _RET = 0x20, 0x15, 0x35, 0x45, 0x54, 0x06
+_X32_BIT = 0x40000000
+_CLONE_THREAD = 0x00010000
+_CLONE_NEW_NAMESPACES = 0x7E020000  # NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+_AF_UNIX, _SOCK_STREAM, _SOCK_SEQPACKET, _SOCK_TYPE_MASK = 1, 1, 5, 0xF
+
+# x86-64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl)
+_SYSCALLS = {
+    "socket": 41, "connect": 42, "socketpair": 53, "clone": 56, "fork": 57, "vfork": 58,
+    "execve": 59, "kill": 62, "ptrace": 101, "rt_sigqueueinfo": 129, "setpriority": 141,
+    "sched_setparam": 142, "sched_setscheduler": 144, "pivot_root": 155, "chroot": 161,
+    "acct": 163, "mount": 165, "umount2": 166, "swapon": 167, "swapoff": 168, "reboot": 169,
+    "init_module": 175, "delete_module": 176, "quotactl": 179, "tkill": 200,
+    "sched_setaffinity": 203, "tgkill": 234, "kexec_load": 246, "add_key": 248,
+    "request_key": 249, "keyctl": 250, "ioprio_set": 251, "unshare": 272,
+    "rt_tgsigqueueinfo": 297, "perf_event_open": 298, "prlimit64": 302,
+    "name_to_handle_at": 303, "open_by_handle_at": 304, "setns": 308,
+    "process_vm_readv": 310, "process_vm_writev": 311, "kcmp": 312, "finit_module": 313,
+    "sched_setattr": 314, "kexec_file_load": 320, "bpf": 321, "execveat": 322,
+    "userfaultfd": 323, "pidfd_send_signal": 424, "io_uring_setup": 425,
+    "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428, "move_mount": 429,
+    "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "pidfd_open": 434,
+    "clone3": 435, "pidfd_getfd": 438, "process_madvise": 440, "mount_setattr": 442,
+}
+# refused outright with EPERM (a PermissionError in Python)
+DENIED = (
+    "fork", "vfork", "execve", "execveat", "connect", "ptrace", "process_vm_readv",
+    "process_vm_writev", "process_madvise", "kcmp", "pidfd_open", "pidfd_getfd",
+    "pidfd_send_signal", "tkill", "unshare", "setns", "mount", "umount2", "pivot_root",
+    "chroot", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick",
+    "mount_setattr", "io_uring_setup", "io_uring_enter", "io_uring_register", "bpf",
+    "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
+    "name_to_handle_at", "open_by_handle_at", "setpriority", "sched_setparam",
+    "sched_setscheduler", "sched_setattr", "ioprio_set", "init_module", "finit_module",
+    "delete_module", "kexec_load", "kexec_file_load", "reboot", "swapon", "swapoff", "acct",
+    "quotactl",
+)
+SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")  # first argument: our pid
+SELF_OR_ZERO = ("prlimit64", "sched_setaffinity")  # first argument: 0 or our pid
+
+
+class ConfinementError(Exception):
+    """Confinement was required and could not be applied."""
+
+
+class Probe:
+    """What the kernel offers this process: enough to confine a child, or why not."""
+
+    def __init__(self, available: bool, landlock_abi: int, reason: str = "") -> None:
+        self.available = available
+        self.landlock_abi = landlock_abi
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"Probe({self.available}, {self.landlock_abi}, {self.reason!r})"
+
+    @property
+    def description(self) -> str:
+        """What a child would be confined by, e.g. ``landlock-v7+seccomp``."""
+        return f"landlock-v{self.landlock_abi}+seccomp" if self.available else "none"
+
+
+def _libc() -> Any:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _syscall(libc: Any, number: int, *args: int | ctypes.c_void_p | Any) -> int:
+    return int(libc.syscall(ctypes.c_long(number), *[
+        arg if not isinstance(arg, int) else ctypes.c_long(arg) for arg in args]))
+
+
+def landlock_abi(libc: Any | None = None) -> int:
+    """The kernel's Landlock ABI version (0: none, or the syscall is filtered)."""
+    if not sys.platform.startswith("linux") or os.uname().machine != "x86_64":
+        return 0
+    try:
+        version = _syscall(libc or _libc(), _NR_LANDLOCK_CREATE_RULESET, ctypes.c_void_p(None),
+                           0, _CREATE_RULESET_VERSION)
+    except (OSError, AttributeError):
+        return 0
+    return max(version, 0)
+
+
+def probe() -> Probe:
+    """Whether sandbox children can be confined here (asked of the kernel, cheaply)."""
+    if os.environ.get(DISABLE_ENV) == "1":
+        return Probe(False, 0, f"confinement is switched off ({DISABLE_ENV}=1)")
+    if not sys.platform.startswith("linux"):
+        return Probe(False, 0, f"confinement needs Linux (Landlock and seccomp); this is "
+                               f"{sys.platform}")
+    if os.uname().machine != "x86_64":
+        return Probe(False, 0, f"confinement is implemented for x86-64 Linux; this machine "
+                               f"is {os.uname().machine}")
+    libc = _libc()
+    abi = landlock_abi(libc)
+    if abi < 1:
+        return Probe(False, 0, "the kernel offers no Landlock (Linux ≥ 5.13 with "
+                               "CONFIG_SECURITY_LANDLOCK and lsm=landlock, not filtered by a "
+                               "container's seccomp profile)")
+    if libc.prctl(_PR_GET_SECCOMP, 0, 0, 0, 0) < 0:
+        return Probe(False, abi, "the kernel offers no seccomp filters (CONFIG_SECCOMP_FILTER)")
+    return Probe(True, abi)
+
+
+# -- what the child may read: decided by the parent --------------------------------------
+
+
+def read_rules(*, stdlib: list[str], libraries: list[str],
+               excluded: list[str]) -> dict[str, list[list[str]]]:
+    """What a sandbox child may read, decided by the parent: ``{"fine": rules, "coarse": rules}``.
+
+    A rule is ``[path, "dir" | "file" | "rw-file"]``.  `stdlib` are the interpreter's own
+    folders (``python -I -S``'s sys.path), `libraries` the site-packages folders where numpy
+    lives, `excluded` folders that must stay out of reach (the course source, REGQUIZ_HOME).
+    The fine rules leave out every site-packages folder but numpy's own, and the excluded
+    folders, even where one lies inside a granted folder (which is then granted entry by
+    entry).  A folder named here is granted even inside an excluded one (numpy in a
+    virtual environment inside the course folder): it holds only library files.
+    The coarse rules are the same grants before that splitting: a fork server's children
+    stack them as a second, cheap Landlock layer on the shared fine one (see Confinement).
+    """
+    fine: dict[str, str] = {}
+    coarse: dict[str, str] = {}
+    subtrees = [os.path.realpath(path) for path in [*libraries, *excluded] if path]
+
+    def grant(path: str, kind: str, top: bool = True) -> None:
+        real = os.path.realpath(path)
+        if not os.path.exists(real):
+            return
+        if kind == "dir" and os.path.isdir(real):
+            inner = [out for out in subtrees if _inside(real, out)]
+            if real in inner:
+                return
+            if top:
+                coarse.setdefault(real, "dir")
+            if inner:  # grant the entries beside the excluded subtree, not the folder
+                for entry in sorted(os.listdir(real)):
+                    grant(os.path.join(real, entry), "dir", top=False)
+                return
+            fine.setdefault(real, "dir")
+        elif os.path.isfile(real) or kind != "dir":
+            fine.setdefault(real, "file" if kind == "dir" else kind)
+            if top:
+                coarse.setdefault(real, "file" if kind == "dir" else kind)
+
+    for folder in stdlib:
+        grant(folder, "dir")
+    numpy_dir = _numpy_folder(libraries)
+    if numpy_dir:
+        grant(numpy_dir, "dir")
+        grant(numpy_dir + ".libs", "dir")  # the wheel's bundled OpenBLAS and libgfortran
+    import sysconfig
+
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    for folder in ("/lib64", "/usr/lib64", *(f"{base}/{multiarch}" for base in ("/lib", "/usr/lib")
+                                              if multiarch)):
+        grant(folder, "dir")  # the C libraries that standard-library extensions load
+    for file in ("/etc/ld.so.cache", "/etc/localtime", "/dev/urandom", "/dev/random", "/dev/zero"):
+        grant(file, "file")
+    grant("/usr/share/zoneinfo", "dir")
+    grant("/dev/null", "rw-file")
+    return {"fine": [[path, kind] for path, kind in fine.items()],
+            "coarse": [[path, kind] for path, kind in coarse.items()]}
+
+
+def _inside(folder: str, path: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _numpy_folder(libraries: list[str]) -> str | None:
+    for library in libraries:
+        candidate = os.path.join(library, "numpy")
+        if os.path.isfile(os.path.join(candidate, "__init__.py")):
+            return candidate
+    return None
+
+
+# -- applying it: only in the child --------------------------------------------------------
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+class Confinement:
+    """The opened rules of one sandbox interpreter; applied to a child, or shared by a server.
+
+    A spawned child applies everything itself: no privileges, one Landlock layer (the fine
+    rules and its workdir), the seccomp filter.  A fork server (`shared_root`: the folder
+    its children's workdirs are made in) first confines itself (``confine_server``): no
+    privileges and the fine layer with the whole root; every child it forks inherits that
+    and stacks a small layer of its own (the top folders the libraries live in, and its own
+    workdir), which keeps it out of its siblings' workdirs, then the seccomp filter.  A
+    forked child so pays a handful of system calls instead of hundreds.
+    """
+
+    def __init__(self, rules: dict[str, list[list[str]]], *, shared_root: str | None = None) -> None:
+        self._libc = _libc()
+        self.abi = landlock_abi(self._libc)
+        self._fs = _handled_fs(self.abi)
+        self._fine = _open_rules(rules.get("fine", []))
+        self._root = os.path.realpath(shared_root) if shared_root else None
+        self._coarse = _open_rules(_beside_root(rules.get("coarse", []), self._root)) \
+            if self._root else []
+        self._server_confined = ""  # what confine_server applied
+        # Built here, once per interpreter: in a forked child every allocation and first
+        # touch costs copy-on-write faults, so the child only fills in its pid.
+        program = seccomp_program(0)
+        self._filter = ctypes.create_string_buffer(program, len(program))
+        prog = struct.pack("<HxxxxxxQ", len(program) // 8, ctypes.addressof(self._filter))
+        self._fprog = ctypes.create_string_buffer(prog, len(prog))
+        self._cap_header = (ctypes.c_uint32 * 2)(_CAPABILITY_VERSION_3, 0)
+        self._cap_data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable × 2: empty
+        self._attr = _RulesetAttr(self._fs, NET_BIND_TCP | NET_CONNECT_TCP if self.abi >= 4 else 0,
+                                  SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL if self.abi >= 6 else 0)
+        self._beneath = _PathBeneathAttr()
+
+    def confine_server(self, *, required: bool) -> str:
+        """In a fork server: drop privileges and apply the shared layer to this process.
+
+        What was applied ("landlock-v7" or ""); ConfinementError when `required` and it failed.
+        """
+        if self._root is None:
+            raise ConfinementError("confine_server needs a shared root")
+        try:
+            _single_threaded()
+            _no_new_privileges(self._libc, self._cap_header, self._cap_data)
+            if self.abi < 1:
+                raise ConfinementError("the kernel offers no Landlock")
+            root = os.open(self._root, os.O_PATH | os.O_CLOEXEC | os.O_DIRECTORY)
+            try:
+                shared = self._ruleset([*self._fine, (root, self._fs)])
+            finally:
+                os.close(root)
+            try:
+                if _syscall(self._libc, _NR_LANDLOCK_RESTRICT_SELF, shared, 0) < 0:
+                    raise ConfinementError(f"landlock_restrict_self failed ({_errno_text()})")
+            finally:
+                os.close(shared)
+            self._server_confined = f"landlock-v{self.abi}"
+        except (ConfinementError, OSError) as exc:
+            if required:
+                raise ConfinementError(str(exc)) from None
+        finally:
+            _close(self._fine)
+            self._fine = []
+        return self._server_confined
+
+    def apply(self, workdir: str, *, required: bool, forked: bool = False) -> str:
+        """Confine this process to `workdir`; what was applied (``landlock-v7+seccomp``, ``none``).
+
+        Raises ConfinementError when `required` and any part failed.  A `forked` child is
+        single-threaded by construction (fork copies only the calling thread).
+        """
+        applied: list[str] = []
+        try:
+            if not forked:
+                _single_threaded()
+            if not self._server_confined:
+                _no_new_privileges(self._libc, self._cap_header, self._cap_data)
+            if self.abi >= 1 and (self._server_confined or self._root is None):
+                own = os.open(workdir, os.O_PATH | os.O_CLOEXEC | os.O_DIRECTORY)
+                try:
+                    layer = self._ruleset([*self._fine, *self._coarse, (own, self._fs)])
+                finally:
+                    os.close(own)
+                try:
+                    if _syscall(self._libc, _NR_LANDLOCK_RESTRICT_SELF, layer, 0) < 0:
+                        raise ConfinementError(f"landlock_restrict_self failed ({_errno_text()})")
+                finally:
+                    os.close(layer)
+                applied.append(f"landlock-v{self.abi}")
+            elif required:
+                raise ConfinementError("Landlock could not be applied")
+            _install_seccomp(self._libc, self._filter, self._fprog, os.getpid())
+            applied.append("seccomp")
+        except (ConfinementError, OSError) as exc:
+            if required:
+                raise ConfinementError(str(exc)) from None
+        finally:
+            self.close()
+        return "+".join(applied) or "none"
+
+    def close(self) -> None:
+        """Close every descriptor still held (a confined child needs none of them)."""
+        _close(self._fine)
+        _close(self._coarse)
+        self._fine, self._coarse = [], []
+
+    def _ruleset(self, rules: list[tuple[int, int]]) -> int:
+        """A new Landlock ruleset holding `rules` ((descriptor, rights) pairs); its descriptor."""
+        size = 8 if self.abi < 4 else 16 if self.abi < 6 else 24
+        libc = self._libc
+        ruleset = _syscall(libc, _NR_LANDLOCK_CREATE_RULESET, ctypes.byref(self._attr), size, 0)
+        if ruleset < 0:
+            raise ConfinementError(f"landlock_create_ruleset failed ({_errno_text()})")
+        beneath = self._beneath
+        pointer, add_rule = ctypes.byref(beneath), libc.syscall
+        number, kind = ctypes.c_long(_NR_LANDLOCK_ADD_RULE), ctypes.c_long(_RULE_PATH_BENEATH)
+        zero, ruleset_arg = ctypes.c_long(0), ctypes.c_long(ruleset)
+        for fd, rights in rules:
+            beneath.allowed_access = rights & self._fs
+            beneath.parent_fd = fd
+            if add_rule(number, ruleset_arg, kind, pointer, zero) < 0:
+                os.close(ruleset)
+                raise ConfinementError(f"landlock_add_rule failed ({_errno_text()})")
+        return ruleset
+
+
+def _beside_root(rules: list[list[str]], root: str | None) -> list[list[str]]:
+    """For each rule's path, its highest ancestor that does not contain `root`, as a folder.
+
+    The second layer of a forked child only has to keep `root` (its siblings' workdirs)
+    out; the first layer already narrows every folder granted here to the fine rules.
+    """
+    if root is None:
+        return rules
+    folders: dict[str, None] = {}
+    for path, _ in rules:
+        parts = path.rstrip("/").split("/")
+        for end in range(2, len(parts) + 1):
+            candidate = "/".join(parts[:end])
+            if not _inside(candidate, root):
+                folders.setdefault(candidate, None)
+                break
+    return [[folder, "any"] for folder in folders]
+
+
+def _handled_fs(abi: int) -> int:
+    """Every filesystem right the kernel's Landlock ABI knows (all handled: denied unless granted)."""
+    rights = (1 << 13) - 1  # ABI 1: EXECUTE … MAKE_SYM
+    rights |= FS_REFER if abi >= 2 else 0
+    rights |= FS_TRUNCATE if abi >= 3 else 0
+    rights |= FS_IOCTL_DEV if abi >= 5 else 0
+    return rights
+
+
+def _open_rules(rules: list[list[str]]) -> list[tuple[int, int]]:
+    opened = []
+    for path, kind in rules:
+        try:
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+        except OSError:
+            continue  # vanished since the parent listed it: nothing to grant
+        rights = {"dir": _READ_DIR_RIGHTS, "file": _READ_FILE_RIGHTS, "rw-file": _FILE_RIGHTS,
+                  "any": _READ_DIR_RIGHTS | _FILE_RIGHTS}.get(kind, _READ_FILE_RIGHTS)
+        opened.append((fd, rights))
+    return opened
+
+
+def _close(opened: list[tuple[int, int]]) -> None:
+    for fd, _ in opened:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _errno_text() -> str:
+    code = ctypes.get_errno()
+    return f"{os.strerror(code)}, errno {code}"
+
+
+def _single_threaded() -> None:
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        return
+    if threads > 1:
+        raise ConfinementError(f"{threads} threads are running; Landlock would confine only one")
+
+
+def _no_new_privileges(libc: Any, header: Any, data: Any) -> None:
+    """no_new_privs (needed for unprivileged seccomp and Landlock); drop every capability."""
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise ConfinementError(f"prctl(PR_SET_NO_NEW_PRIVS) failed ({_errno_text()})")
+    if os.geteuid() != 0 and not _has_capabilities():
+        return
+    # Empty effective, permitted and inheritable sets, no ambient ones.  The bounding set
+    # only limits what an execve could grant, and seccomp refuses every execve.
+    libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    if _syscall(libc, _NR_CAPSET, ctypes.byref(header), ctypes.byref(data)) != 0:
+        raise ConfinementError(f"capset failed ({_errno_text()})")
+
+
+def _has_capabilities() -> bool:
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith((b"CapEff:", b"CapPrm:")) and int(line.split()[1], 16):
+                    return True
+    except (OSError, ValueError):
+        return True
+    return False
+
+
+_PID_SLOT: list[int] = []  # byte offset of the pid constant in seccomp_program's output
+
+
+def seccomp_program(pid: int) -> bytes:
+    """The BPF program (struct sock_filter[]) described in the module docstring."""
+    code: list[tuple[int, int | str, int | str, int]] = []  # (op, jump-if-true, -if-false, k)
+    labels: dict[str, int] = {}
+
+    def op(operation: int, k: int, true: int | str = 0, false: int | str = 0) -> None:
+        code.append((operation, true, false, k))
+
+    def label(name: str) -> None:
+        labels[name] = len(code)
+
+    number = _SYSCALLS
+    op(_LD_ABS_W, 4)  # seccomp_data.arch
+    op(_JEQ, _AUDIT_ARCH_X86_64, 0, "kill")
+    op(_LD_ABS_W, 0)  # seccomp_data.nr
+    op(_JGE, _X32_BIT, "eperm", 0)
+    for name in DENIED:
+        op(_JEQ, number[name], "eperm", 0)
+    op(_JEQ, number["clone3"], "enosys", 0)
+    op(_JEQ, number["clone"], "clone", 0)
+    op(_JEQ, number["socket"], "socket", 0)
+    op(_JEQ, number["socketpair"], "socket", 0)
+    for name in SELF_ONLY:
+        op(_JEQ, number[name], "self", 0)
+    for name in SELF_OR_ZERO:
+        op(_JEQ, number[name], "self_or_zero", 0)
+    op(_RET, _RET_ALLOW)
+    label("clone")
+    op(_LD_ABS_W, 16)  # args[0], low 32 bits: the flags
+    op(_JSET, _CLONE_NEW_NAMESPACES, "eperm", 0)
+    op(_JSET, _CLONE_THREAD, "allow", "eperm")
+    label("socket")
+    op(_LD_ABS_W, 16)  # args[0]: the address family
+    op(_JEQ, _AF_UNIX, 0, "eperm")
+    op(_LD_ABS_W, 24)  # args[1]: the type, with SOCK_NONBLOCK and SOCK_CLOEXEC masked off
+    op(_AND, _SOCK_TYPE_MASK)
+    op(_JEQ, _SOCK_STREAM, "allow", 0)
+    op(_JEQ, _SOCK_SEQPACKET, "allow", "eperm")
+    label("self_or_zero")
+    op(_LD_ABS_W, 16)
+    op(_JEQ, 0, "allow", 0)
+    label("self")
+    op(_LD_ABS_W, 16)  # args[0]: the target process (pid_t: the kernel reads 32 bits)
+    label("pid")
+    op(_JEQ, pid, "allow", "eperm")
+    label("allow")
+    op(_RET, _RET_ALLOW)
+    label("eperm")
+    op(_RET, _RET_ERRNO | _EPERM)
+    label("enosys")
+    op(_RET, _RET_ERRNO | _ENOSYS)
+    label("kill")
+    op(_RET, _RET_KILL_PROCESS)
+
+    out = bytearray()
+    for index, (operation, true, false, k) in enumerate(code):
+        jumps = [labels[target] - index - 1 if isinstance(target, str) else target
+                 for target in (true, false)]
+        if not all(0 <= jump < 256 for jump in jumps):
+            raise ConfinementError("the seccomp program's jumps are out of range")
+        out += struct.pack("<HBBI", operation, jumps[0], jumps[1], k & 0xFFFFFFFF)
+    if not _PID_SLOT:
+        _PID_SLOT.append(labels["pid"] * 8 + 4)
+    return bytes(out)
+
+
+def _install_seccomp(libc: Any, filters: Any, fprog: Any, pid: int) -> None:
+    """Install the filter in `filters` (seccomp_program's output) with our pid written in."""
+    struct.pack_into("<I", filters, _PID_SLOT[0], pid)
+    if _syscall(libc, _NR_SECCOMP, _SECCOMP_SET_MODE_FILTER, _SECCOMP_FILTER_FLAG_TSYNC,
+                ctypes.byref(fprog)) != 0:
+        raise ConfinementError(f"installing the seccomp filter failed ({_errno_text()})")
