@@ -95,7 +95,8 @@ class GradingPlugin:
             return True
         except Exception as exc:  # noqa: BLE001 - every failure of a check becomes a verdict
             error = exc
-        self.outcomes[(job, manifest_name(item))] = verdict(error)
+        name = manifest_name(item)
+        self.outcomes[(job, name)] = verdict(error, heldout=name.startswith(HELDOUT_PREFIX))
         self._finished(item.nodeid)  # (item.location, pytest's argument, costs ~0.2 ms to build)
         return True
 
@@ -130,7 +131,9 @@ class GradingPlugin:
             self.broken = error
             item.session.shouldstop = str(error)
         elif call.when == "call" or (call.when == "setup" and call.excinfo is not None):
-            self.outcomes[(_job_of(item), manifest_name(item))] = verdict(error)
+            name = manifest_name(item)
+            self.outcomes[(_job_of(item), name)] = verdict(
+                error, heldout=name.startswith(HELDOUT_PREFIX))
         return pytest.TestReport(
             item.nodeid, item.location, {}, "passed" if error is None else "failed",
             None if error is None else f"{type(error).__name__}: {error}",
@@ -156,8 +159,26 @@ def manifest_name(item: pytest.Item) -> str:
     return HELDOUT_PREFIX + name if item.path.parent.name == "heldout" else name
 
 
-def verdict(exc: BaseException | None) -> tuple[Status, str]:
-    """(status, message) for what a test raised."""
+HELDOUT_CASE = "held-out case:"  # how expect_reference's messages begin (they show no values)
+_HELDOUT_TEXT = {
+    "fail": "the answer differs from the reference solution on this held-out case",
+    "stub": "this function is still the stub on this held-out case",
+    "error": "your code raised an exception or crashed on this held-out case",
+    "timeout": "your code did not finish in time on this held-out case",
+    "judge": "the held-out check could not judge the answer (a problem in the course's "
+             "grader, not necessarily in your code)",
+}
+
+
+def verdict(exc: BaseException | None, *, heldout: bool = False) -> tuple[Status, str]:
+    """(status, message) for what a test raised.
+
+    A held-out case's message never carries its inputs, the reference's answer or
+    anything the student's code wrote (which may quote the inputs it was given): only the
+    case's own description from expect_reference, or a fixed sentence per status.
+    """
+    if heldout:
+        return _heldout_verdict(exc)
     if exc is None:
         return "pass", ""
     if isinstance(exc, StudentCodeProblem):
@@ -167,3 +188,16 @@ def verdict(exc: BaseException | None) -> tuple[Status, str]:
     if isinstance(exc, AssertionError):
         return "fail", str(exc) or "a check of the answer failed"
     return "error", f"the check could not judge the answer: {type(exc).__name__}: {exc}"
+
+
+def _heldout_verdict(exc: BaseException | None) -> tuple[Status, str]:
+    if exc is None:
+        return "pass", ""
+    if isinstance(exc, StudentCodeProblem):
+        key = "stub" if exc.status == "fail" else "timeout" if exc.status == "timeout" else "error"
+        return exc.status, _HELDOUT_TEXT[key]
+    if isinstance(exc, CheckFailed) and str(exc).startswith(HELDOUT_CASE):
+        return "fail", str(exc)
+    if isinstance(exc, AssertionError):
+        return "fail", _HELDOUT_TEXT["fail"]
+    return "error", _HELDOUT_TEXT["judge"]

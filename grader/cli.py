@@ -148,12 +148,17 @@ def hint(problem: str, reset: bool) -> None:
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), help="The seed of the random inputs.")
 @click.option("--problem", "problem_ids", multiple=True,
               help="Grade only this problem (repeatable; default: every problem).")
+@click.option("--unconfined", is_flag=True,
+              help="Grade even where the kernel cannot confine student code (Landlock and "
+                   "seccomp): submissions then run with your rights. Also REGQUIZ_UNCONFINED=1.")
 def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope: bool,
           out: Path | None, workers: int | None, seed: int | None,
-          problem_ids: tuple[str, ...]) -> None:
+          problem_ids: tuple[str, ...], unconfined: bool) -> None:
     """Instructors: grade SUBMISSIONS (folders of problemN.py or .ipynb), held-out cases included.
 
-    Nothing is recorded.  Exit 0 when every submission got full marks, 1 otherwise.
+    Student code runs confined (Linux: Landlock and seccomp); where that is impossible,
+    grading refuses with exit 3 unless --unconfined.  Nothing is recorded.  Exit 0 when
+    every submission got full marks, 1 otherwise.
     """
     import secrets
 
@@ -173,7 +178,8 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
     workers = workers or _cores()
     with _progress_bar(len(folders)) as advance:
         results = grade_submissions(folders, problems=problems or list(manifest.problems),
-                                    seed=seed, workers=workers, progress=advance)
+                                    seed=seed, workers=workers, unconfined=unconfined,
+                                    progress=advance)
     if gradescope:
         text = grade_report.as_gradescope(results[0])
     elif as_json:
@@ -185,12 +191,32 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
     if out is None:
         click.echo(text.rstrip("\n"))
     else:
-        try:
-            out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {out}: {exc.strerror}") from None
+        _write_atomically(out, text if text.endswith("\n") else text + "\n")
         click.echo(f"wrote {out}", err=True)
     sys.exit(EXIT_PASSED if all(result.passed for result in results) else EXIT_FAILED)
+
+
+def _write_atomically(out: Path, text: str) -> None:
+    """Write `out` whole or not at all: a temporary file beside it, then a rename.
+
+    Whatever stood at `out` before (a results.json someone planted) is replaced, never
+    appended to or left half-written.
+    """
+    import tempfile
+
+    folder = out.parent if str(out.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, out)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def _cores() -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 from .grading import SubmissionResult
 from .results import HELDOUT_PREFIX, CheckResult, TestResult
+from .sandbox.wire import clean_text
 # Shown to a student on Gradescope instead of a held-out case's message, which may quote
 # held-out inputs: the status says what went wrong, never with which values.
 _HELDOUT_OUTPUT = {
@@ -32,7 +33,7 @@ def as_csv(results: Sequence[SubmissionResult]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["submission", *problems, "total", "max_score"])
     for result in results:
-        writer.writerow([result.submission, *(problem.score for problem in result.problems),
+        writer.writerow([clean_text(result.submission), *(problem.score for problem in result.problems),
                          result.score, result.max_score])
     return buffer.getvalue()
 
@@ -40,7 +41,7 @@ def as_csv(results: Sequence[SubmissionResult]) -> str:
 def as_table(results: Sequence[SubmissionResult]) -> str:
     """The terminal table: a row per submission, then one note per problem that went wrong."""
     problems = [problem.problem for problem in results[0].problems] if results else []
-    names = [result.submission for result in results]
+    names = [clean_text(result.submission) for result in results]
     first = max([len("submission"), *(len(name) for name in names)])
     cells = [[f"{p.score}/{p.max_score}" for p in result.problems] for result in results]
     widths = [max([len(problem), *(len(row[i]) for row in cells)]) for i, problem in enumerate(problems)]
@@ -56,20 +57,27 @@ def as_table(results: Sequence[SubmissionResult]) -> str:
     if notes:
         lines += ["", "Notes:", *notes]
     full = sum(result.passed for result in results)
-    lines += ["", f"{full} of {len(results)} submission(s) got full marks."]
+    lines += ["", f"{full} of {len(results)} submission(s) got full marks.",
+              f"Student code was confined by: {confinement_of(results)}."]
     return "\n".join(lines)
+
+
+def confinement_of(results: Sequence[SubmissionResult]) -> str:
+    """What confined the submissions' code, e.g. "landlock-v7+seccomp" (or "none")."""
+    kinds = sorted({problem.confinement for result in results for problem in result.problems})
+    return ", ".join(kinds) or "none"
 
 
 def _note(submission: str, result: CheckResult) -> str:
     """One line for a problem that is missing, unloadable, crashed or timed out."""
     troubled = [test for test in result.tests if test.status in ("error", "timeout")]
     if result.tests and all(test.message.startswith("missing:") for test in result.tests):
-        return f"  {submission}: {result.tests[0].message}"
+        return f"  {clean_text(submission)}: {clean_text(result.tests[0].message)}"
     if not troubled:
         return ""
     first_line = troubled[0].message.splitlines()[-1].strip() if troubled[0].message else ""
-    return (f"  {submission}: {result.problem}: {len(troubled)} test(s) ended in an error or "
-            f"a timeout, e.g. {troubled[0].name}: {first_line[:120]}")
+    return (f"  {clean_text(submission)}: {result.problem}: {len(troubled)} test(s) ended in an "
+            f"error or a timeout, e.g. {troubled[0].name}: {clean_text(first_line[:120])}")
 
 
 def as_gradescope(result: SubmissionResult) -> str:
@@ -78,7 +86,8 @@ def as_gradescope(result: SubmissionResult) -> str:
     seed = result.problems[0].seed if result.problems else 0
     payload = {
         "score": result.score,
-        "output": (f"Graded by regquiz with seed {seed}. Held-out cases are shown once the "
+        "output": (f"Graded by regquiz with seed {seed}; student code was confined by "
+                   f"{confinement_of([result])}. Held-out cases are shown once the "
                    "grades are published; replay the visible checks with "
                    f"`regquiz check PROBLEM --seed {seed}`."),
         "visibility": "visible",

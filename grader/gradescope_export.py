@@ -24,24 +24,31 @@ pip3 install -e .
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Grades $AUTOGRADER_ROOT/submission (default /autograder) into results/results.json.
+# Student code runs confined (Landlock, seccomp): it cannot reach this file, the grader's
+# output or the grader.  Where the image cannot confine, grading refuses (score 0 and the
+# reason) unless REGQUIZ_UNCONFINED=1 is set in the autograder's environment.
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 mkdir -p "$ROOT/results"
 OUT="$ROOT/results/results.json"
-rm -f "$OUT"
-regquiz grade "$ROOT/submission" --gradescope --out "$OUT" 2> "$ROOT/results/stderr.txt"
+ERR="$ROOT/results/regquiz-stderr.txt"
+rm -f "$OUT" "$ERR"  # nothing from before grading counts
+regquiz grade "$ROOT/submission" --gradescope --out "$OUT" 2> "$ERR"
 status=$?
-if [ ! -s "$OUT" ]; then
-  python3 - "$OUT" "$ROOT/results/stderr.txt" "$status" <<'PY'
-import json, sys
+if [ "$status" -gt 1 ] || [ ! -s "$OUT" ]; then
+  python3 - "$OUT" "$ERR" "$status" <<'PY'
+import json, os, sys
 out, err, status = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
     message = open(err, encoding="utf-8", errors="replace").read().strip()
 except OSError:
     message = ""
 text = f"The autograder could not grade this submission (exit {status}). {message}"
-json.dump({"score": 0, "output": text,
+payload = {"score": 0, "output": text,
            "tests": [{"name": "grading", "score": 0, "max_score": 0,
-                      "output": text, "visibility": "visible"}]}, open(out, "w"))
+                      "output": text, "visibility": "visible"}]}
+with open(out + ".tmp", "w", encoding="utf-8") as handle:
+    json.dump(payload, handle)
+os.replace(out + ".tmp", out)
 PY
 fi
 exit 0

@@ -1,11 +1,15 @@
-"""nbgrader's autograde step, graded outside the student's kernel.
+"""nbgrader's autograde step, graded in regquiz's sandbox and never in a kernel.
 
 nbgrader scores a test cell by what the kernel wrote into it, and the kernel runs the
-student's code first: whatever the test cells call (numpy, subprocess, regquiz.notebook)
-the student can patch.  `RegquizExecute` replaces nbgrader's Execute step: it runs the
-notebook as Execute does (the kernel skips its own grading, see notebook.grade_cells), then
-grades the notebook's cells in this trusted process and writes every regquiz test cell's
-outcome itself, before SaveAutoGrades reads them:
+student's code first, with the instructor's rights: it could patch regquiz on disk for
+every later student, rewrite classmates' notebooks or forge the gradebook, and whatever the
+test cells call (numpy, subprocess, regquiz.notebook) it can fake.  So for regquiz's own
+notebooks (problem1 … problemN and quiz, by nbgrader's notebook id) `RegquizExecute`
+replaces nbgrader's Execute step and starts no kernel at all: the student's cells are only
+read, graded through the same confined sandbox as `regquiz grade`, and every regquiz test
+cell's outcome is written here, before SaveAutoGrades reads them.  (A confined kernel would
+need its loopback ports opened and all of Jupyter readable; nothing in these notebooks needs
+a kernel's outputs.)  Any other notebook of the course is executed as nbgrader would.
 
 * problem notebooks: the code cells above the locked grading cell go through
   `regquiz grade` in a fresh process (the sandbox), exactly as the kernel would have sent them;
@@ -34,6 +38,8 @@ from nbgrader.preprocessors import Execute  # type: ignore[import-untyped]
 
 from .notebook import OUTSIDE_KERNEL, check_answer, grade_source, notebook_source
 
+REFUSED_EXIT = 3  # `regquiz grade`: the environment is broken (e.g. no confinement here)
+
 _GRADING = re.compile(r'_rq_grade_cells\(In\[1:-1\], "(?P<problem>\w+)", seed=(?P<seed>\d+)\)')
 _QUIZ = re.compile(r'check_answer\((?P<name>answer_\d+), question="(?P<question>\w+)", '
                    r'quiz="(?P<quiz>\w+)", version=(?P<version>\d+)\)')
@@ -46,13 +52,32 @@ def autograde_preprocessors() -> list[Any]:
 
 
 class RegquizExecute(Execute):  # type: ignore[misc]  # nbgrader is untyped
-    """nbgrader's Execute, then regquiz's verdicts written into the test cells."""
+    """regquiz's notebooks: sandboxed verdicts in the test cells, no kernel; others: Execute."""
 
     def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
-        with _environment(OUTSIDE_KERNEL, "1"):
-            nb, resources = super().preprocess(nb, resources)
+        if not _regquiz_notebook(resources):
+            with _environment(OUTSIDE_KERNEL, "1"):
+                return super().preprocess(nb, resources)  # type: ignore[no-any-return]
         regrade(nb)
         return nb, resources
+
+
+def _regquiz_notebook(resources: Any) -> bool:
+    """Whether nbgrader's notebook id is one that `regquiz nbgrader` writes.
+
+    The id is the file's name in the course (not anything inside the student's file), so
+    a student cannot turn a regquiz notebook into one that is executed.
+    """
+    from .manifest import load_manifest
+
+    meta = resources.get("nbgrader", {}) if isinstance(resources, dict) else {}
+    name = meta.get("notebook") or (resources.get("unique_key") if isinstance(resources, dict)
+                                    else None)
+    return name == "quiz" or name in load_manifest().ids
+
+
+class GradingRefused(RuntimeError):
+    """`regquiz grade` would not grade (no confinement here): autograde must fail loudly."""
 
 
 @contextmanager
@@ -70,25 +95,38 @@ def _environment(name: str, value: str) -> Iterator[None]:
 
 
 def regrade(nb: Any) -> None:
-    """Overwrite the outputs of the notebook's regquiz test cells with regquiz's verdicts."""
+    """Write a verdict into every test cell of a regquiz notebook (no kernel has run).
+
+    A test cell that no verdict reaches (its grading cell removed, an unknown question)
+    fails: with no kernel, an empty output would otherwise read as a pass.
+    """
     cells = nb.cells
+    judged: set[int] = set()
     for index, cell in enumerate(cells):
         match = _GRADING.search(cell.source) if _grade_id(cell) == "regquiz_grading" else None
         if match:
             code = notebook_source(c.source for c in cells[:index] if c.cell_type == "code")
             outcomes = grade_source(code, match["problem"], seed=int(match["seed"]))
-            for test in cells[index + 1:]:
+            if outcomes.exit_code == REFUSED_EXIT:
+                raise GradingRefused(f"regquiz refused to grade: {outcomes.trouble}")
+            for number, test in enumerate(cells[index + 1:], start=index + 1):
                 grade_id = _grade_id(test)
                 if _is_test(test) and grade_id.startswith("test_"):
                     name = grade_id.removeprefix("test_")
                     _set_outcome(test, outcomes.failure(
                         name, heldout=name.startswith("heldout_")))
-            return
+                    judged.add(number)
+            break
     answers = _answers(cells)
-    for cell in cells:
+    for index, cell in enumerate(cells):
         match = _QUIZ.search(cell.source) if _is_test(cell) else None
         if match:
             _set_outcome(cell, _quiz_failure(answers, match))
+            judged.add(index)
+    for index, cell in enumerate(cells):
+        if _is_test(cell) and index not in judged:
+            _set_outcome(cell, "not graded: this notebook's locked grading cell is missing or "
+                               "was changed")
 
 
 def _quiz_failure(answers: dict[str, object], match: re.Match[str]) -> str | None:

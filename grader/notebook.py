@@ -87,6 +87,7 @@ class Outcomes:
     tests: dict[str, dict[str, object]]  # check name -> its JSON report
     trouble: str  # the grading process's last line of stderr, for when it said nothing
     path: str  # the temporary file graded, replaced in messages by "your notebook's code"
+    exit_code: int = 0  # of the grading process
 
     def failure(self, name: str, *, heldout: bool = False) -> str | None:
         """None if the check passed, else what its test cell should fail with."""
@@ -117,7 +118,7 @@ def grade_source(code: str, problem: str, *, seed: int) -> Outcomes:
     except (ValueError, LookupError, TypeError):
         tests = {}
     trouble = run.stderr.strip().splitlines()[-1:] or [f"exit status {run.returncode}"]
-    return Outcomes(tests, trouble[0], path)
+    return Outcomes(tests, trouble[0], path, run.returncode)
 
 
 def _regquiz(*args: str, seed: int) -> subprocess.CompletedProcess[str]:

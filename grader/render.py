@@ -38,7 +38,7 @@ def width() -> int:
 def check_report(result: CheckResult, *, colour: bool) -> str:
     """Every check with its points, the messages of those that did not pass, the total."""
     lines = [_style(f"{result.problem} — {result.title}", colour, bold=True),
-             f"file {result.source} · seed {result.seed}", ""]
+             f"file {result.source} · seed {result.seed} · confinement {result.confinement}", ""]
     stubs: dict[str, None] = {}  # function names, in order of appearance
     for test in result.tests:
         word = _STATUS_WORD[test.status]

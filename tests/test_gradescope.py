@@ -41,6 +41,7 @@ def test_bad_out_is_one_line_exit_2(tmp_path: Path, out: str) -> None:
 
 
 def _run_autograder(tmp_path: Path, submission: Path | None) -> dict:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / "autograder.zip"
     assert CliRunner().invoke(cli, ["gradescope", str(out)]).exit_code == 0
     root = tmp_path / "root"
