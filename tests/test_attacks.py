@@ -49,13 +49,18 @@ class Listeners:
         self.udp.setblocking(False)
 
     def heard_nothing(self) -> bool:
-        for receive in (self.tcp.accept, lambda: self.udp.recvfrom(1 << 16)):
-            try:
-                receive()
-            except BlockingIOError:
-                continue
+        try:
+            connection, _ = self.tcp.accept()
+        except BlockingIOError:
+            pass
+        else:
+            connection.close()
             return False
-        return True
+        try:
+            self.udp.recvfrom(1 << 16)
+        except BlockingIOError:
+            return True
+        return False
 
     def close(self) -> None:
         self.tcp.close()
