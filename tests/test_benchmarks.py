@@ -42,3 +42,16 @@ def test_cli_startup_reports_the_ratio_and_no_heavy_import() -> None:
     for command in ("regquiz --help", "quiz --answers --json"):  # "—": no heavy module imported
         assert re.search(rf"^{re.escape(command)}\s+[\d.]+\s+[\d.]+\s+—$", out, re.M), out
     assert re.search(r"regquiz --help: [\d.]+x import click \(goal <= 1.5\)", out), out
+
+
+def test_confinement_cost_reports_forked_and_spawned_children() -> None:
+    from regquiz.sandbox import confine
+
+    out = run_benchmark("confinement_cost.py", "--forked", "3", "--spawned", "1")
+    if not confine.probe().available:
+        assert "not available" in out
+        return
+    for kind in ("forked", "spawned"):
+        assert re.search(rf"{kind}: +[\d.]+ ms confined vs +[\d.]+ ms unconfined per child "
+                         rf"\(\+?-?[\d.]+ ms, [\d.]+x\); the child's own measure of confining: "
+                         rf"[\d.]+ ms", out), out

@@ -240,3 +240,10 @@ def test_the_read_rules_leave_out_the_course_and_site_packages() -> None:
                    if "numpy" not in path)
     assert not any(path.rstrip("/").endswith(("site-packages", "dist-packages")) for path in paths)
     assert sys.prefix  # (the interpreter's own folders are what is granted)
+
+
+def test_the_fast_path_skips_no_filtered_system_call() -> None:
+    """Calls numbered below socket's are allowed at once: none of them may be a filtered one."""
+    filtered = [*confine.DENIED, *confine.SELF_ONLY, *confine.SELF_OR_ZERO, "clone", "clone3",
+                "socket", "socketpair"]
+    assert min(confine._SYSCALLS[name] for name in filtered) == confine._SYSCALLS["socket"]

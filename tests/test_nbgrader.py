@@ -1,9 +1,10 @@
 """`regquiz nbgrader`: the export, its errors, and a real nbgrader 0.9 round trip.
 
-The round trip runs nbgrader's own generate_assignment and autograde, with a real kernel, on
-every problem notebook and the quiz, for five students, then reads the scores back through
-nbgrader's Gradebook API and compares them with `regquiz grade` and `regquiz quiz` on the
-same code and answers.
+The round trip runs nbgrader's own generate_assignment and autograde on every problem
+notebook and the quiz, for six students (one of them an attacker), then reads the scores back
+through nbgrader's Gradebook API and compares them with `regquiz grade` and `regquiz quiz` on
+the same code and answers.  regquiz's autograde step starts no kernel for its notebooks:
+student code runs only in the confined sandbox.
 """
 
 from __future__ import annotations
@@ -44,6 +45,19 @@ NUMPY_CHEAT = ("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
                "regquiz.notebook.grade_cells = lambda *a, **k: (lambda *a, **k: None)\n")
 QUIZ_CHEAT = ("import regquiz.notebook\nregquiz.notebook.check_answer = lambda *a, **k: None\n"
               "class _Yes(str):\n    def __eq__(self, other):\n        return True\n")
+# An attacker's code, as it would act in an ordinary kernel: patch regquiz's own plugin for
+# every later student, rewrite a classmate's submitted notebook, steal the solutions.
+ATTACK = (
+    "import os\n"
+    "for _target in (__PLUGIN__, __CLASSMATE__, __CANARY__):\n"
+    "    try:\n"
+    "        with open(_target, 'a') as _handle:\n"
+    "            _handle.write('# planted by a student')\n"
+    "    except OSError:\n"
+    "        pass\n")
+PLUGIN = REPO / "grader" / "_plugin.py"
+
+
 # Answers as a student might type them: right (any case, padded, a digit), then two wrong.
 QUIZ_MIXED = {1: '"c"', 2: '" B "', 3: '"A"', 4: "2", 5: '"D"'}
 
@@ -197,6 +211,13 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
             source / "problem2.ipynb",
             NUMPY_CHEAT + (STUDENTS / "problem2" / f"{MISTAKES['problem2']}.py").read_text())},
     }
+    attack = (ATTACK.replace("__PLUGIN__", repr(str(PLUGIN)))
+              .replace("__CLASSMATE__", repr(str(root / "submitted" / "solver" / ASSIGNMENT
+                                                 / "problem3.ipynb")))
+              .replace("__CANARY__", repr(str(root / "canary.txt")))
+              + (STUDENTS / "attacks" / "steal_solutions.py").read_text()
+              .replace("__COURSE__", str(REPO)))
+    students["attacker"] = {"problem2": submission_notebook(source / "problem2.ipynb", attack)}
     students["solver"]["quiz"] = json.loads((source / "quiz.ipynb").read_text())
     students["variant"]["quiz"] = quiz_notebook(source / "quiz.ipynb",
                                                 {n: f'"{a}"' for n, a in enumerate("cbbbb", 1)})
@@ -209,7 +230,9 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
         folder.mkdir(parents=True)
         for name, notebook in notebooks.items():
             (folder / f"{name}.ipynb").write_text(json.dumps(notebook))
+    plugin = PLUGIN.read_bytes()
     nbgrader("autograde", ASSIGNMENT)
+    assert PLUGIN.read_bytes() == plugin, "a student's notebook changed regquiz's own code"
     return root
 
 
@@ -290,6 +313,19 @@ def test_cheaters_in_the_kernel_earn_nothing(course: Path, tmp_path: Path) -> No
     assert cheater["problem2"] == regquiz_grade(tmp_path)["problem2"]
     assert cheater["problem2"][0] <= nbgrader_scores(course, "wrong")["problem2"][0]
     assert cheater["quiz"][0] == 0  # check_answer patched, answers that claim to equal anything
+
+
+@pytest.mark.slow
+def test_an_attacker_reaches_nothing_outside_the_sandbox(course: Path) -> None:
+    """No kernel ran the attacker's cells, and the sandbox refused them: nothing was written
+    (the plugin is compared in the fixture), no solution was read, classmates kept theirs."""
+    attacker = nbgrader_scores(course, "attacker")
+    score, most = attacker["problem2"]
+    assert score < most // 2
+    assert not (course / "canary.txt").exists()
+    solver = course / "submitted" / "solver" / ASSIGNMENT / "problem3.ipynb"
+    assert "planted" not in solver.read_text()
+    assert all(s == m for s, m in nbgrader_scores(course, "solver").values())
 
 
 @pytest.mark.slow

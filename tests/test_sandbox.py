@@ -105,3 +105,76 @@ def test_a_torn_frame_on_the_protocol_pipe_is_a_crash_not_a_result(tmp_path: Pat
         outcome = process.call("f", [])
     assert outcome.status == "crashed"
     assert "exited with code 0" in outcome.detail
+
+
+@pytest.mark.parametrize("name", ["test", "show_config", "__init__", "MT19937 ", 7, None])
+def test_a_generator_state_cannot_name_anything_but_a_known_bit_generator(name: object) -> None:
+    state = np.random.default_rng(1).bit_generator.state | {"bit_generator": name}
+    with pytest.raises(_child.WireError):
+        _child.decode({"$rng": state}, [])
+
+
+@pytest.mark.parametrize("dtype", ["O", "|O", "<U4", "V8", "<c16", "[('a', '<f8')]", "<M8[s]",
+                                   "f8", 8, None])
+def test_array_dtypes_outside_the_numeric_spellings_are_refused(dtype: object) -> None:
+    with pytest.raises(_child.WireError):
+        _child.decode({"$nd": [dtype, [1], 0]}, [b"\0" * 8])
+
+
+def test_student_text_loses_its_control_characters() -> None:
+    hostile = "ok\x1b[2J\x1b[Hrow\r\n\x07\x9b31m\u202egnp.\x00"
+    cleaned = _child.clean_text(hostile)
+    assert all(ord(c) >= 32 and not 0x7F <= ord(c) <= 0x9F and c != "\u202e" for c in cleaned)
+    assert "ok" in cleaned and "row" in cleaned
+    assert _child.clean_text("line one\nline two", keep_newlines=True) == "line one\nline two"
+    decoded = _child.decode(["\x1b[31mred", {"$obj": "x\x1b]0;title\x07"}], [])
+    assert "\x1b" not in decoded[0] and "\x1b" not in decoded[1].description
+
+
+def test_a_late_start_is_not_an_environment_failure(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child started early waits while an earlier student's calls run: its "ready" has long
+    been in the pipe when the parent looks, past any deadline counted from the start."""
+    import time
+
+    import regquiz.sandbox.process
+
+    monkeypatch.setattr(regquiz.sandbox.process, "STARTUP_ALLOWANCE", 0.2)
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    return 1.5\n")
+    with StudentProcess(module, "m", ["f"], Limits()) as process:
+        process.start()
+        time.sleep(2.0)  # far beyond the allowance, as a slow classmate's calls would take
+        outcome = process.call("f", [])
+    assert (outcome.status, outcome.value) == ("ok", 1.5)
+
+
+def test_a_symlink_out_of_the_submission_folder_is_refused(tmp_path: Path) -> None:
+    from regquiz.errors import BadSubmission
+    from regquiz.submission import check_readable
+
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("x = 1\n")
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "problem2.py").symlink_to(outside)
+    with pytest.raises(BadSubmission, match="symbolic link"):
+        check_readable(folder / "problem2.py")
+    (folder / "inner.py").write_text("x = 1\n")
+    (folder / "problem3.py").symlink_to(folder / "inner.py")
+    check_readable(folder / "problem3.py")  # a link inside the folder is the student's own file
+
+
+def test_helper_files_are_copied_but_not_links_or_other_files(tmp_path: Path) -> None:
+    from regquiz.sandbox.workdir import fill_workdir
+
+    home = tmp_path / "alice"
+    home.mkdir()
+    (home / "problem2.py").write_text("import helper\n")
+    (home / "helper.py").write_text("x = 1\n")
+    (home / "notes.txt").write_text("not code")
+    (home / "stolen.py").symlink_to(Path(__file__))
+    workdir = tmp_path / "workdir"
+    workdir.mkdir()
+    fill_workdir(workdir, home / "problem2.py", home, "problem2")
+    assert sorted(p.name for p in workdir.iterdir()) == ["helper.py", "problem2.py"]

@@ -471,6 +471,9 @@ def seccomp_program(pid: int) -> bytes:
     op(_JEQ, _AUDIT_ARCH_X86_64, 0, "kill")
     op(_LD_ABS_W, 0)  # seccomp_data.nr
     op(_JGE, _X32_BIT, "eperm", 0)
+    # read, write, open, mmap … (numbers below socket's) are the bulk of every program's
+    # calls and none of them is filtered: allowed after three instructions
+    op(_JGE, number["socket"], 0, "allow")
     for name in DENIED:
         op(_JEQ, number[name], "eperm", 0)
     op(_JEQ, number["clone3"], "enosys", 0)
