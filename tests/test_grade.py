@@ -151,7 +151,12 @@ def test_hostile_and_missing_cost_only_their_own_points(tmp_path: Path) -> None:
     assert 0 < bad["score"] < bad["max_score"]  # l1_l2_scalar_optimum still earns its points
     problem1, problem2 = bad["problems"]
     assert problem1["score"] == 0
-    assert all("loading your file did not finish" in t["message"] for t in problem1["tests"])
+    visible = [t for t in problem1["tests"] if not t["name"].startswith("heldout_")]
+    heldout = [t for t in problem1["tests"] if t["name"].startswith("heldout_")]
+    assert all("loading your file did not finish" in t["message"] for t in visible)
+    # held-out cases say what went wrong in a fixed sentence, never quoting the student
+    assert heldout and all(t["message"] == "your code did not finish in time on this held-out "
+                           "case" for t in heldout)
     assert any("exited with code 0" in t["message"] for t in problem2["tests"])
 
 

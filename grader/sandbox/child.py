@@ -65,7 +65,7 @@ def _error_info(exc: BaseException, source: str) -> dict[str, Any]:
         message = str(exc)[:wire.MAX_TEXT]
     except BaseException:  # noqa: BLE001 - a student's exception may break str()
         message = "<str() of the exception failed>"
-    info = {
+    info: dict[str, Any] = {
         "type": type(exc).__name__,
         "mro": [cls.__name__ for cls in type(exc).__mro__],
         "message": message,

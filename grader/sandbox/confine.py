@@ -285,16 +285,7 @@ class Confinement:
             _no_new_privileges(self._libc, self._cap_header, self._cap_data)
             if self.abi < 1:
                 raise ConfinementError("the kernel offers no Landlock")
-            root = os.open(self._root, os.O_PATH | os.O_CLOEXEC | os.O_DIRECTORY)
-            try:
-                shared = self._ruleset([*self._fine, (root, self._fs)])
-            finally:
-                os.close(root)
-            try:
-                if _syscall(self._libc, _NR_LANDLOCK_RESTRICT_SELF, shared, 0) < 0:
-                    raise ConfinementError(f"landlock_restrict_self failed ({_errno_text()})")
-            finally:
-                os.close(shared)
+            self._restrict_to(self._root, self._fine)
             self._server_confined = f"landlock-v{self.abi}"
         except (ConfinementError, OSError) as exc:
             if required:
@@ -317,16 +308,7 @@ class Confinement:
             if not self._server_confined:
                 _no_new_privileges(self._libc, self._cap_header, self._cap_data)
             if self.abi >= 1 and (self._server_confined or self._root is None):
-                own = os.open(workdir, os.O_PATH | os.O_CLOEXEC | os.O_DIRECTORY)
-                try:
-                    layer = self._ruleset([*self._fine, *self._coarse, (own, self._fs)])
-                finally:
-                    os.close(own)
-                try:
-                    if _syscall(self._libc, _NR_LANDLOCK_RESTRICT_SELF, layer, 0) < 0:
-                        raise ConfinementError(f"landlock_restrict_self failed ({_errno_text()})")
-                finally:
-                    os.close(layer)
+                self._restrict_to(workdir, [*self._fine, *self._coarse])
                 applied.append(f"landlock-v{self.abi}")
             elif required:
                 raise ConfinementError("Landlock could not be applied")
@@ -344,6 +326,19 @@ class Confinement:
         _close(self._fine)
         _close(self._coarse)
         self._fine, self._coarse = [], []
+
+    def _restrict_to(self, folder: str, rules: list[tuple[int, int]]) -> None:
+        """One Landlock layer on this process: `rules`, and every right in `folder`."""
+        own = os.open(folder, os.O_PATH | os.O_CLOEXEC | os.O_DIRECTORY)
+        try:
+            layer = self._ruleset([*rules, (own, self._fs)])
+        finally:
+            os.close(own)
+        try:
+            if _syscall(self._libc, _NR_LANDLOCK_RESTRICT_SELF, layer, 0) < 0:
+                raise ConfinementError(f"landlock_restrict_self failed ({_errno_text()})")
+        finally:
+            os.close(layer)
 
     def _ruleset(self, rules: list[tuple[int, int]]) -> int:
         """A new Landlock ruleset holding `rules` ((descriptor, rights) pairs); its descriptor."""

@@ -149,8 +149,9 @@ class StudentProcess:
         self._buffer.clear()
         self._proc = None
         if self._workdir:
-            self.output += wire.clean_text(_read_output(Path(self._workdir, "output.txt")),
-                                           keep_newlines=True, limit=4 * MAX_OUTPUT_CHARS)
+            self.output += self._relative(wire.clean_text(
+                _read_output(Path(self._workdir, "output.txt")), keep_newlines=True,
+                limit=4 * MAX_OUTPUT_CHARS))
             self.output = self.output[-MAX_OUTPUT_CHARS:]
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
@@ -219,7 +220,7 @@ class StudentProcess:
             self.close()
             return CallOutcome("crashed", detail="the process running your code answered out of turn")
         if reply.get("op") == "raised":
-            return CallOutcome("raised", error=_clean_error(reply.get("error")))
+            return CallOutcome("raised", error=self._relative_error(reply.get("error")))
         try:
             return CallOutcome("ok", value=wire.decode(reply.get("value"), self._buffers))
         except wire.WireError as exc:
@@ -266,7 +267,7 @@ class StudentProcess:
             return self._unusable
         if reply.get("error"):
             self.close()
-            self._unusable = CallOutcome("unloadable", error=_clean_error(reply["error"]))
+            self._unusable = CallOutcome("unloadable", error=self._relative_error(reply["error"]))
             return self._unusable
         if type(reply.get("confine_seconds")) is float:
             self.confine_seconds = reply["confine_seconds"]
@@ -274,6 +275,15 @@ class StudentProcess:
         reply["functions"] = functions if type(functions) is dict else {}
         self._loaded = reply
         return None
+
+    def _relative(self, text: str) -> str:
+        """`text` with the private workdir's path taken out (it changes from run to run)."""
+        return text.replace(f"{self._workdir}/", "") if self._workdir else text
+
+    def _relative_error(self, error: object) -> dict[str, Any]:
+        cleaned = _clean_error(error)
+        cleaned["message"] = self._relative(cleaned["message"])
+        return cleaned
 
     def _crashed(self, while_loading: bool = False) -> CallOutcome:
         proc = self._proc
