@@ -175,22 +175,28 @@ def read_rules(*, stdlib: list[str], libraries: list[str],
     coarse: dict[str, str] = {}
     subtrees = [os.path.realpath(path) for path in [*libraries, *excluded] if path]
 
-    def grant(path: str, kind: str, top: bool = True) -> None:
-        real = os.path.realpath(path)
-        if not os.path.exists(real):
-            return
-        if kind == "dir" and os.path.isdir(real):
+    def grant(path: str, kind: str, top: bool = True, entry: os.DirEntry[str] | None = None) -> None:
+        if entry is not None and not entry.is_symlink():
+            # a folder's entry that is no link is its own real path; scandir knows its type
+            real, is_dir, is_file = entry.path, entry.is_dir(), entry.is_file()
+        else:
+            real = os.path.realpath(path)
+            is_dir, is_file = os.path.isdir(real), os.path.isfile(real)
+            if not (is_dir or is_file or os.path.exists(real)):
+                return
+        if kind == "dir" and is_dir:
             inner = [out for out in subtrees if _inside(real, out)]
             if real in inner:
                 return
             if top:
                 coarse.setdefault(real, "dir")
             if inner:  # grant the entries beside the excluded subtree, not the folder
-                for entry in sorted(os.listdir(real)):
-                    grant(os.path.join(real, entry), "dir", top=False)
+                with os.scandir(real) as entries:
+                    for item in sorted(entries, key=lambda item: item.name):
+                        grant(item.path, "dir", top=False, entry=item)
                 return
             fine.setdefault(real, "dir")
-        elif os.path.isfile(real) or kind != "dir":
+        elif is_file or kind != "dir":
             fine.setdefault(real, "file" if kind == "dir" else kind)
             if top:
                 coarse.setdefault(real, "file" if kind == "dir" else kind)
@@ -201,9 +207,7 @@ def read_rules(*, stdlib: list[str], libraries: list[str],
     if numpy_dir:
         grant(numpy_dir, "dir")
         grant(numpy_dir + ".libs", "dir")  # the wheel's bundled OpenBLAS and libgfortran
-    import sysconfig
-
-    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    multiarch = getattr(sys.implementation, "_multiarch", "")  # e.g. x86_64-linux-gnu
     for folder in ("/lib64", "/usr/lib64", *(f"{base}/{multiarch}" for base in ("/lib", "/usr/lib")
                                               if multiarch)):
         grant(folder, "dir")  # the C libraries that standard-library extensions load

@@ -36,12 +36,10 @@ def library_paths() -> list[str]:
 
 def stdlib_paths() -> list[str]:
     """The standard library's folders, as ``python -I -S`` puts them on sys.path."""
-    import sysconfig
-
-    stdlib, platstdlib = sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")
+    stdlib = os.path.dirname(os.__file__)  # sysconfig would say the same, for ~5 ms of import
     version = f"{sys.version_info.major}{sys.version_info.minor}"
     zipped = os.path.join(os.path.dirname(stdlib), f"python{version}.zip")
-    return list(dict.fromkeys([zipped, stdlib, platstdlib, os.path.join(platstdlib, "lib-dynload")]))
+    return list(dict.fromkeys([zipped, stdlib, os.path.join(stdlib, "lib-dynload")]))
 
 
 def confinement_rules() -> dict[str, list[list[str]]]:
