@@ -497,3 +497,32 @@ def test_an_instructors_own_config_still_grades_in_the_kernel(tmp_path: Path) ->
         wrong = gradebook.find_submission_notebook("problem2", ASSIGNMENT, "wrong")
         assert solver.score == solver.max_score > 0
         assert (wrong.score, wrong.max_score) == expected
+
+
+def test_autograde_refuses_where_student_code_cannot_be_confined(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("nbgrader")
+    from regquiz.nbgrader_autograde import GradingRefused, regrade
+
+    notebook = exported(tmp_path, "problem2")
+    monkeypatch.setenv("REGQUIZ_DISABLE_CONFINEMENT", "1")
+    with pytest.raises(GradingRefused, match="REGQUIZ_UNCONFINED=1"):
+        regrade(notebook)
+    monkeypatch.setenv("REGQUIZ_UNCONFINED", "1")
+    regrade(notebook)  # the instructor accepted running it unconfined
+    assert outcomes(notebook) and all(failure is None for failure in outcomes(notebook).values())
+
+
+def test_a_regquiz_notebook_is_never_run_in_a_kernel(tmp_path: Path) -> None:
+    """RegquizExecute grades problem and quiz notebooks without starting a kernel at all."""
+    pytest.importorskip("nbgrader")
+    from regquiz.nbgrader_autograde import RegquizExecute
+
+    notebook = exported(tmp_path, "problem2")
+    canary = tmp_path / "ran-in-a-kernel"
+    solutions = [c for c in notebook.cells if c.metadata.nbgrader.solution]
+    solutions[0].source = f"open({str(canary)!r}, 'w').write('x')\n" + solutions[0].source
+    step = RegquizExecute()
+    step.preprocess(notebook, {"nbgrader": {"notebook": "problem2"}})
+    assert not canary.exists()
+    assert outcomes(notebook)  # every test cell got a verdict

@@ -178,3 +178,25 @@ def test_helper_files_are_copied_but_not_links_or_other_files(tmp_path: Path) ->
     workdir.mkdir()
     fill_workdir(workdir, home / "problem2.py", home, "problem2")
     assert sorted(p.name for p in workdir.iterdir()) == ["helper.py", "problem2.py"]
+
+
+@pytest.mark.parametrize("value", [
+    b"[" * 200_000 + b"]" * 200_000,  # deeper than the parent's json can parse
+    b'{"$nd": ["<f8", [0, 1000000000000000000000000000000], 0]}',  # a shape numpy refuses
+    b'{"$tuple": ' + b'{"$tuple": [' * 30 + b'1' + b']}' * 30 + b'}',
+])
+def test_a_forged_reply_the_parent_cannot_read_is_a_crash(tmp_path: Path, value: bytes) -> None:
+    module = tmp_path / "m.py"
+    frame = b'{"op": "result", "id": 1, "value": ' + value + b', "buffers": [0]}\n'
+    module.write_text(
+        "import os\n"
+        "def f():\n"
+        "    for fd in range(600, 700):  # the protocol pipes live up here\n"
+        "        try:\n"
+        f"            os.write(fd, {frame!r})\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    os._exit(0)\n")
+    with StudentProcess(module, "m", ["f"], Limits()) as process:
+        outcome = process.call("f", [])
+    assert outcome.status == "crashed"

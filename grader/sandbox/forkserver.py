@@ -197,7 +197,7 @@ class ForkServer:
                 raise ValueError("not an object")
             if message.get("op") == "exit":
                 self._exits[int(message["pid"])] = int(message["code"])
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, RecursionError):
             return {"op": "garbled"}
         return message
 

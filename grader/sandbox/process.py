@@ -225,6 +225,8 @@ class StudentProcess:
             return CallOutcome("ok", value=wire.decode(reply.get("value"), self._buffers))
         except wire.WireError as exc:
             return CallOutcome("crashed", detail=f"returned data that cannot be read ({exc})")
+        except Exception:  # noqa: BLE001 - whatever the child's data makes numpy raise
+            return CallOutcome("crashed", detail="returned data that cannot be read")
 
     def _ensure_loaded(self) -> CallOutcome | None:
         if self._loaded is not None:
@@ -329,8 +331,8 @@ class StudentProcess:
             if not isinstance(header, dict):
                 raise TypeError("a frame header must be an object")
             needed = end + 1 + sum(header.get("buffers", []))
-        except (ValueError, TypeError, AttributeError):
-            self.close()
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            self.close()  # (RecursionError: a header nested deeper than json can parse)
             return {"op": "garbled"}
         if needed > MAX_FRAME_BYTES:
             return self._oversized()

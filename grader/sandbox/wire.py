@@ -184,7 +184,7 @@ def _decode_array(body: Any, buffers: list[bytes]) -> Any:
     dtype = _DTYPES.get(dtype_text)
     if dtype is None:
         dtype = _DTYPES[dtype_text] = np.dtype(dtype_text)
-    if type(shape) is not list or len(shape) > 32:
+    if type(shape) is not list or len(shape) > 64:
         raise WireError("malformed array shape")
     if not all(type(n) is int and n >= 0 for n in shape):
         raise WireError("malformed array shape")
@@ -196,7 +196,10 @@ def _decode_array(body: Any, buffers: list[bytes]) -> Any:
         count *= n
     if len(raw) != count * dtype.itemsize:
         raise WireError("array data does not match its shape")
-    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    try:
+        array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    except (ValueError, OverflowError, MemoryError) as exc:  # e.g. shape [0, 10**30]
+        raise WireError("array shape cannot be built") from exc
     return array[()] if array.ndim == 0 else array
 
 
