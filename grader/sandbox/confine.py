@@ -133,8 +133,18 @@ def landlock_abi(libc: Any | None = None) -> int:
     return max(version, 0)
 
 
+_PROBES: dict[str | None, Probe] = {}  # by the value of DISABLE_ENV (tests switch it)
+
+
 def probe() -> Probe:
-    """Whether sandbox children can be confined here (asked of the kernel, cheaply)."""
+    """Whether sandbox children can be confined here (asked of the kernel once per process)."""
+    switch = os.environ.get(DISABLE_ENV)
+    if switch not in _PROBES:
+        _PROBES[switch] = _probe()
+    return _PROBES[switch]
+
+
+def _probe() -> Probe:
     if os.environ.get(DISABLE_ENV) == "1":
         return Probe(False, 0, f"confinement is switched off ({DISABLE_ENV}=1)")
     if not sys.platform.startswith("linux"):

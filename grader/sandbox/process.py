@@ -136,10 +136,11 @@ class StudentProcess:
         self._loaded = None
 
     def close(self) -> None:
-        """Kill the child and everything it started; keep what it printed."""
-        if self._proc is None:
+        """Kill the child and everything it started; keep what it printed; remove the workdir."""
+        if self._proc is None and self._workdir is None:
             return
-        reaper.kill_group(self._proc)
+        if self._proc is not None:
+            reaper.kill_group(self._proc)
         for fd in (self._request_w, self._response_r):
             try:
                 os.close(fd)
