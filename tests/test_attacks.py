@@ -288,3 +288,26 @@ def test_the_attacks_are_real_they_succeed_unconfined(tmp_path: Path, listeners:
     assert reports["steal_solutions"]["score"] == reports["steal_solutions"]["max_score"]
     assert reports["steal_solutions"]["confinement"] == "none"
     assert not listeners.heard_nothing()
+
+
+def test_a_slow_problem_costs_check_all_nothing_elsewhere(tmp_path: Path,
+                                                          regquiz_home: Path) -> None:
+    """Every call of problem1 takes just under the call limit; the other four sandboxes,
+    started at once, wait that long for their turn and must still be graded."""
+    exercises = tmp_path / "exercises"
+    exercises.mkdir()
+    for number in range(2, 6):
+        shutil.copy(REPO / "solutions" / f"problem{number}.py", exercises)
+    (exercises / "problem1.py").write_text(
+        "import time\n" + "".join(
+            f"def {name}(*args):\n    time.sleep(1.9)\n    return args[0]\n"
+            for name in ("sgd_l2_step", "sgd_weight_decay_step", "adam_l2_step", "adamw_step")))
+    done = subprocess.run([sys.executable, "-m", "regquiz", "check", "--all", "--json"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 1, done.stderr
+    reports = {report["problem"]: report for report in json.loads(done.stdout)}
+    assert reports["problem1"]["score"] < reports["problem1"]["max_score"]
+    for number in range(2, 6):
+        report = reports[f"problem{number}"]
+        assert report["score"] == report["max_score"], report["problem"]
