@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, STUDENTS
-from regquiz.sandbox import confine
+from regquiz.sandbox import confine, seccomp
 from regquiz.sandbox.forkserver import ForkServer
 from regquiz.sandbox.process import Limits, StudentProcess
 
@@ -217,7 +217,7 @@ def test_a_root_child_drops_every_capability(tmp_path: Path) -> None:
 
 
 def test_the_seccomp_program_is_well_formed() -> None:
-    program = confine.seccomp_program(1234)
+    program = seccomp.program(1234)
     assert len(program) % 8 == 0 and 0 < len(program) // 8 < 4096
     assert (1234).to_bytes(4, "little") in program
 
@@ -244,6 +244,6 @@ def test_the_read_rules_leave_out_the_course_and_site_packages() -> None:
 
 def test_the_fast_path_skips_no_filtered_system_call() -> None:
     """Calls numbered below socket's are allowed at once: none of them may be a filtered one."""
-    filtered = [*confine.DENIED, *confine.SELF_ONLY, *confine.SELF_OR_ZERO, "clone", "clone3",
+    filtered = [*seccomp.DENIED, *seccomp.SELF_ONLY, *seccomp.SELF_OR_ZERO, "clone", "clone3",
                 "socket", "socketpair"]
-    assert min(confine._SYSCALLS[name] for name in filtered) == confine._SYSCALLS["socket"]
+    assert min(seccomp._SYSCALLS[name] for name in filtered) == seccomp._SYSCALLS["socket"]

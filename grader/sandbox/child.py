@@ -2,9 +2,9 @@
 
 Run as a script (``python -I -S child.py REQ_FD RESP_FD CONFIG``, or ``… child.py serve
 CONTROL_FD CONFIG`` for the fork server), never imported by the grading process.  It needs
-only the standard library and numpy, and loads its two siblings, ``wire`` (the codec) and
-``confine`` (Landlock and seccomp), by path under private names, so that a student's own
-``wire.py`` cannot stand in for them.  Order in a child: numpy is imported, the process is
+only the standard library and numpy, and loads its siblings ``wire`` (the codec),
+``seccomp`` and ``confine`` (Landlock, privileges) by path under private names, so that a
+student's own ``wire.py`` cannot stand in for them.  Order in a child: numpy is imported, the process is
 confined (``config["confine"]``), "ready" is sent, and only then is the student's module
 read from the workdir and run.
 """
@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 if __package__:
-    from . import confine, wire
+    from . import confine, seccomp, wire
 else:  # run as a script: the siblings by path, under names no student module can take
     import importlib.util
 
@@ -31,6 +31,7 @@ else:  # run as a script: the siblings by path, under names no student module ca
         return module
 
     wire = _sibling("wire")
+    seccomp = _sibling("seccomp")  # before confine, which takes it from sys.modules
     confine = _sibling("confine")
 
 PROTOCOL_FD_FLOOR = 600  # protocol pipes move above this, out of reach of os.closerange(0, 256)
