@@ -203,10 +203,17 @@ def as_float(returned: Returned, *, why: str, value: Any = _FROM_RETURNED, part:
 
 
 def parts(returned: Returned, count: int, *, names: tuple[str, ...], why: str) -> tuple[Any, ...]:
-    """The answer as a tuple (or list) of `count` items, else a failure."""
+    """The answer as `count` items: a tuple, a list or a numpy array of that length, else a failure.
+
+    An array is split along its first axis (`np.array([w_l1, w_l2])`, or `np.array([w, m, v])`
+    stacking three arrays of one shape).
+    """
     raw = returned.value
+    if isinstance(raw, np.ndarray) and raw.ndim >= 1 and raw.shape[0] == count:
+        return tuple(raw[i] for i in range(count))
     if not isinstance(raw, (tuple, list)) or len(raw) != count:
-        fail(returned, expected=f"a tuple of {count} items ({', '.join(names)})", why=why)
+        fail(returned, expected=f"{count} items ({', '.join(names)}) as a tuple, a list or an "
+             "array of that length", why=why)
     return tuple(raw)
 
 

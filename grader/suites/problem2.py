@@ -48,13 +48,13 @@ def test_soft_threshold_optimality(student: Student, rng: np.random.Generator) -
     # Subgradient condition of ½(w − μ)² + λ|w|: w − μ + λ·sign(w) = 0 where w ≠ 0 …
     residual = np.where(moved, w - mu + lam * np.sign(w), 0.0)
     if np.any(np.abs(residual) > 1e-9 * (1 + np.abs(mu))):
-        i = np.unravel_index(np.argmax(np.abs(residual)), mu.shape)
+        i = tuple(int(k) for k in np.unravel_index(np.argmax(np.abs(residual)), mu.shape))
         fail(got, expected=f"entry {i} = {_soft(mu, lam)[i]:.10g} (μ = {mu[i]:.10g}, λ = {lam:.10g})",
              why="where the answer w is not zero, optimality of ½(w − μ)² + λ|w| demands "
                  "w − μ + λ·sign(w) = 0, i.e. w = μ − λ·sign(μ)")
     # … and 0 ∈ [−μ − λ, −μ + λ], i.e. |μ| ≤ λ, where w = 0.
     if np.any(~moved & (np.abs(mu) > lam + 1e-12)):
-        i = np.unravel_index(np.argmax(~moved & (np.abs(mu) > lam)), mu.shape)
+        i = tuple(int(k) for k in np.unravel_index(np.argmax(~moved & (np.abs(mu) > lam)), mu.shape))
         fail(got, expected=f"entry {i} = {_soft(mu, lam)[i]:.10g} (μ = {mu[i]:.10g}, λ = {lam:.10g})",
              why="w = 0 is optimal only when the subgradient interval [−μ − λ, −μ + λ] contains 0, "
                  "that is when |μ| ≤ λ; here |μ| > λ")
