@@ -236,10 +236,17 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 @click.option("--review", is_flag=True, help="Ask only the questions whose latest answer was wrong.")
 @click.option("--quiz", "name", default="regularization", show_default=True, metavar="NAME",
               help="Which quiz of quizzes/ to take.")
+@click.option("--problem", "problem_id", metavar="PROBLEM",
+              help="Take PROBLEM's concept questions instead of the subject's quiz.")
 def quiz(answers: str | None, as_json: bool, shuffle: bool, seed: int | None,
-         question: str | None, review: bool, name: str) -> None:
+         question: str | None, review: bool, name: str, problem_id: str | None) -> None:
     """Take the quiz: a question at a time, an explanation after each answer, a final score."""
     from .quiz_session import run_quiz
+
+    if problem_id is not None:
+        if name != "regularization":
+            raise UsageError("give either --problem or --quiz, not both")
+        name = load_manifest().problem(problem_id).id  # unknown: exit 2, did you mean …?
 
     sys.exit(run_quiz(name=name, answers=answers, as_json=as_json, shuffle=shuffle, seed=seed,
                       question=question, review=review))

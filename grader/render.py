@@ -51,8 +51,10 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
         elif test.status != "pass" and test.message:
             lines.extend(_indent_message(test.message))
     if stubs:
+        first = next(iter(stubs))
         note = (f"Still the stub (raises NotImplementedError): {', '.join(stubs)}. "
-                f"Write the bodies in {result.source}; the docstrings give the formulas.")
+                f"Write the bodies in {result.source}; the docstrings state each problem and "
+                f"its contract, and `regquiz hint {result.problem} {first}` starts its hints.")
         lines += [""] + textwrap.wrap(note, width() - 2, initial_indent="  ",
                                       subsequent_indent="  ", break_on_hyphens=False)
     if result.output.strip():
@@ -63,7 +65,15 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
     if not result.passed:
         lines.append(f"Replay these inputs: regquiz check {result.problem} --seed {result.seed}"
                      f" · stuck? regquiz hint {result.problem}")
+    elif _has_concept_questions(result.problem):
+        lines.append(f"Now the why: regquiz quiz --problem {result.problem}")
     return "\n".join(lines)
+
+
+def _has_concept_questions(problem_id: str) -> bool:
+    from .paths import quizzes_dir
+
+    return (quizzes_dir() / f"{problem_id}.toml").is_file()
 
 
 def _indent_message(message: str) -> list[str]:
