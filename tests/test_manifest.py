@@ -134,7 +134,7 @@ def test_every_function_has_a_ladder_of_distinct_rungs_without_code(problem_id: 
         assert len(ladder.rungs) >= 3 and len(set(ladder.rungs)) == len(ladder.rungs)
         assert all(len(rung) > 15 for rung in ladder.rungs), ladder.function
         assert not any(code in rung for rung in ladder.rungs
-                       for code in ("np.", "rng.", "()", " = np", "return ", "import ")), ladder.function
+                       for code in ("np.", "rng.", "()", " = np", "return (", "import ")), ladder.function
         # the formula comes last: the top rung states an equation the first does not
         assert "=" in ladder.rungs[-1] or "←" in ladder.rungs[-1], ladder.function
         assert ladder.rungs[-1] not in ladder.rungs[0], ladder.function
