@@ -361,7 +361,10 @@ def test_database_rows_survive_a_quiz_in_the_old_schema(regquiz_home: Path) -> N
     with sqlite3.connect(regquiz_home / "regquiz.db.v1.bak") as db:
         assert db.execute("SELECT seed FROM checks").fetchall() == [(42,)]
         assert db.execute("PRAGMA user_version").fetchone()[0] == 1
-    assert "2/3" in run("list").stdout  # the hints seen are kept too
+    # the old per-problem hint counts belong to ladders that no longer exist: kept, not counted
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT * FROM hints").fetchall() == [("problem1", 2)]
+    assert "0/12" in run("list").stdout.split("problem1")[1].splitlines()[0]
 
 
 def test_interactive_json_keeps_stdout_for_the_json() -> None:

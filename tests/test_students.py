@@ -46,7 +46,17 @@ def test_mistake_loses_points_with_a_message(path: Path) -> None:
     assert all(test.message for test in lost)
 
 
+@pytest.mark.parametrize("path", _fixtures("donothing"), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_a_module_that_does_nothing_scores_exactly_zero(path: Path) -> None:
+    result = grade_file(path.parent.name, path)
+    assert result.score == 0, [test.name for test in result.tests if test.score]
+    assert all(test.message for test in result.tests)
+
+
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_enough_fixture_students(problem: str) -> None:
     assert len(list((STUDENTS / problem).glob("correct_*.py"))) >= 3
     assert len(list((STUDENTS / problem).glob("wrong_*.py"))) >= 6
+    kinds = {path.stem for path in (STUDENTS / problem).glob("donothing_*.py")}
+    assert kinds == {f"donothing_{kind}" for kind in
+                     ("first_argument", "zeros", "ones", "none", "constant")}
