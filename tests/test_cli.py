@@ -73,7 +73,9 @@ def test_failure_messages_say_call_result_expectation_and_why(tmp_path: Path) ->
     failed = [test for test in payload["tests"] if test["status"] == "fail"]
     assert failed
     for test in failed:
-        for part in ("called", "returned", "expected", "why"):
+        if test["message"].startswith("held back"):  # its own answer was right: see test_hints.py
+            continue
+        for part in ("called", "returned", "expected", "why", "work on"):
             assert part in test["message"], test
 
 
