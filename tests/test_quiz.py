@@ -212,7 +212,8 @@ def test_one_question_by_number_or_id() -> None:
     (["--question", "9"], "has no question '9'"),
     (["--question", "2", "--review"], "either --question or --review"),
     (["--question", "1", "--answers", "BB"], "gives 2 answer(s) for 1"),
-    (["--quiz", "nonesuch"], "no quiz named 'nonesuch' (available: regularization)"),
+    (["--quiz", "nonesuch"], "no quiz named 'nonesuch' (available: problem1, problem2, problem3, problem4, "
+                            "problem5, regularization)"),
     (["--seed", "-3"], "-3"),
 ])
 def test_bad_quiz_options_are_one_line_and_exit_2(args: list[str], words: str) -> None:
