@@ -75,8 +75,8 @@ def _culprit(first: str, first_ok: bool, second: str, second_ok: bool) -> str:
 
 
 def test_sgd_l2_step_formula(student: Student, rng: np.random.Generator) -> None:
-    why = ("the gradient of (λ/2)·||w||² is λ·w (the ½ cancels the 2 of the square), so one SGD "
-           "step on the penalised loss is w − lr·(grad + λ·w)")
+    why = ("one SGD step on the whole penalised loss L_data + (λ/2)·||w||², data term and "
+           "penalty together" + closed_form(student, "sgd_l2_step", "w − lr·(grad + λ·w)"))
     w, grad = np.array([1.0, -2.0]), np.array([0.5, 0.5])
     expect_close(student.call("sgd_l2_step", w, grad, 0.1, 0.1), np.array([0.94, -2.03]), why=why)
     w, grad = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
@@ -110,7 +110,7 @@ def test_sgd_l2_equals_weight_decay(student: Student, rng: np.random.Generator) 
     want = w - lr * (grad + lam * w)
     expect_close(decay, l2_values,
                  why="sgd_l2_step returned these numbers for the same inputs, and for SGD the two "
-                     "updates are one: w − lr·(grad + λ·w) = (1 − lr·λ)·w − lr·grad"
+                     "updates are one (Practice Problem 1)"
                      + _culprit("sgd_l2_step", close(l2_values, want),
                                 "sgd_weight_decay_step", close(decay_values, want)))
 

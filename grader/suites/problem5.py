@@ -189,9 +189,7 @@ def _judge_loss(got: Returned, z: np.ndarray, targets: np.ndarray, why: str) -> 
     if not np.isfinite(loss):
         fail(got, expected=f"the finite loss {want:.10g}",
              why="softmax of large logits underflows to exactly 0, and log 0 = −inf (0·(−inf) = "
-                 "nan); compute log softmax directly as z − m − log Σ exp(z − m) (log-sum-exp) "
-                 "with m the maximum of each row (not of the whole array), never as "
-                 "log(softmax(z))")
+                 "nan): log softmax must be computed without forming softmax first")
     if n > 1 and not close(np.asarray(loss), want) and close(np.asarray(loss), n * want):
         fail(got, expected=f"{want:.10g}", got=f"{loss:.10g} = {n} × {want:.10g}",
              why=f"that is the SUM of the {n} per-row losses; the loss is their MEAN "
