@@ -40,8 +40,8 @@ def settle(problem: Problem, verdicts: Mapping[str, Verdict]) -> dict[str, Verdi
 
 
 def pointer(problem_id: str, function: str) -> str:
-    """The last line of a failing check's message: the function and its hint command."""
-    return f"work on   {function} · next hint: regquiz hint {problem_id} {function}"
+    """The last two lines of a failing check's message: the function, then its hint command."""
+    return f"work on   {function}\nhint      regquiz hint {problem_id} {function}"
 
 
 def function_to_work_on(problem: Problem, check: Check, verdicts: Mapping[str, Verdict]) -> str:

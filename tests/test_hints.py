@@ -77,9 +77,10 @@ def test_every_failing_message_ends_with_the_hint_command_of_its_function() -> N
     assert failed
     for test in failed:
         functions = PROBLEM2.check(test["name"]).functions
-        last = test["message"].splitlines()[-1]
-        assert last.startswith("work on") and last.split(": ", 1)[1] in {
-            f"regquiz hint problem2 {function}" for function in functions}
+        *_, work_on, last = test["message"].splitlines()
+        function = work_on.removeprefix("work on").strip()
+        assert function in functions
+        assert last == f"hint      regquiz hint problem2 {function}"
     assert all(test["message"] == "" for test in payload["tests"] if test["status"] == "pass")
 
 

@@ -48,7 +48,8 @@ def test_mistake_loses_points_with_a_message(path: Path) -> None:
     lost = [test for test in result.tests if test.status != "pass"]
     assert all(test.message for test in lost)
     for test in lost:  # no hint seen yet: the message names the function, not its closed form
-        assert test.message.splitlines()[-1].startswith("work on"), test.name
+        assert test.message.splitlines()[-2].startswith("work on"), test.name
+        assert test.message.splitlines()[-1].startswith("hint      regquiz hint "), test.name
         given = [fragment for fragment in CLOSED_FORMS if fragment in test.message]
         assert not given, f"{test.name} states {given} before the last hint"
 
