@@ -1,14 +1,18 @@
 """Problem 1 — L2 regularization vs weight decay.
 
-Covers section 2 (L2 regularization), section 4 (weight decay vs AdamW) and
-practice problem 1 of the subject "16-08 Regularization".
+Read first: section 2 (L2 regularization), section 4 (L2 weight decay vs
+AdamW) and practice problem 1 of the subject "16-08 Regularization".
 
 You will learn:
-  * how a (λ/2)·||w||² penalty turns into an extra λ·w in the gradient;
-  * why, for plain SGD, that penalty and "shrink the weights, then step" are the
-    very same update — provided both parts start from the same w;
-  * why the two ideas part ways inside Adam, and what AdamW does instead
-    (decay applied outside the adaptive scaling).
+  * to turn a (λ/2)·||w||² penalty into an SGD update, and to see for
+    yourself when "shrink the weights, then step" is the same update;
+  * to write one step of Adam on a penalised loss, moments and bias
+    correction included;
+  * why the penalty and weight decay part ways inside Adam, and what AdamW's
+    decoupled decay changes.
+
+Stuck? `regquiz hint problem1 FUNCTION` gives hints one at a time, from a
+nudge to the formula; `regquiz quiz --problem problem1` asks why it works.
 """
 
 from __future__ import annotations
@@ -18,45 +22,36 @@ from numpy.typing import ArrayLike
 
 
 def sgd_l2_step(w: ArrayLike, grad: ArrayLike, lr: float, lam: float) -> np.ndarray:
-    """One plain SGD step on the L2-penalised loss L_data(w) + (λ/2)·||w||².
+    """One plain SGD step on the L2-penalised loss.
 
-    The penalty adds λ·w to the data gradient, so the step is
+    The loss is L(w) = L_data(w) + (λ/2)·||w||², and ``grad`` is ∂L_data/∂w
+    evaluated at the current ``w``. Take one step of stochastic gradient
+    descent with learning rate ``lr`` on the whole of L (section 2, practice
+    problem 1).
 
-        w_new = w − lr·(grad + λ·w)
+    Contract:
+      * ``w`` and ``grad`` have the same shape (any shape); the result is a new
+        float64 array of that shape (the inputs are not modified);
+      * ``lr`` and ``lam`` are scalars; lam = 0 is plain SGD.
 
-    where ``grad`` is ∂L_data/∂w evaluated at the current ``w``.
-
-    Shapes: ``w`` and ``grad`` have the same shape (any shape); the result has
-    that shape too. The inputs are not modified; a new array is returned.
-
-    Corresponds to section 2 and to practice problem 1 (the left-hand side of
-    the equivalence).
-
-    Example: sgd_l2_step([1.0, -2.0], [0.5, 0.5], lr=0.1, lam=0.1)
-    -> [0.94, -2.03]
+    Try by hand: w = [1.0, −2.0], grad = [0.5, 0.5], lr = 0.1, λ = 0.1.
     """
     raise NotImplementedError("sgd_l2_step: implement me — see the docstring")
 
 
 def sgd_weight_decay_step(w: ArrayLike, grad: ArrayLike, lr: float, lam: float) -> np.ndarray:
-    """One SGD step written as "weight decay": w_new = (1 − lr·λ)·w − lr·grad.
+    """One SGD step with weight decay.
 
-    Expanding gives w − lr·λ·w − lr·grad, which is exactly ``sgd_l2_step``: for
-    SGD, L2 regularization and weight decay are the same update.
+    Weight decay shrinks the current weights by the factor (1 − lr·λ) and takes
+    the plain gradient step lr·grad; both parts start from the same, current
+    ``w`` (the step is not taken from the shrunk weights, nor the shrinking
+    applied to the stepped ones). Practice problem 1 asks you to show that this
+    is the step of ``sgd_l2_step``; the checks compare the two.
 
-    Careful — the equality needs the decay factor and the gradient step to act
-    on the SAME current w. It is tempting to take the plain gradient step first
-    and shrink the result afterwards, (1 − lr·λ)·(w − lr·grad); that puts an
-    extra factor (1 − lr·λ) on the gradient term and is NOT the L2 step.
-
-    Shapes: ``w`` and ``grad`` have the same shape; the result has that shape.
-    The inputs are not modified.
-
-    Corresponds to section 2 and practice problem 1 (with the corrected
-    argument: both parts start from the same w).
-
-    Example: sgd_weight_decay_step([1.0, -2.0], [0.5, 0.5], lr=0.1, lam=0.1)
-    -> [0.94, -2.03]   (the same numbers as sgd_l2_step)
+    Contract:
+      * ``w`` and ``grad`` have the same shape (any shape); the result is a new
+        float64 array of that shape (the inputs are not modified);
+      * ``grad`` is ∂L_data/∂w at ``w``, without any penalty term.
     """
     raise NotImplementedError("sgd_weight_decay_step: implement me — see the docstring")
 
@@ -73,30 +68,22 @@ def adam_l2_step(
     beta2: float = 0.999,
     eps: float = 1e-8,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One Adam step on the L2-penalised loss ("Adam with L2", coupled).
+    """One step of Adam on the L2-penalised loss L_data(w) + (λ/2)·||w||².
 
-    The penalty's gradient is folded into the gradient BEFORE the moments:
+    Adam (Kingma & Ba) keeps two moving averages, ``m`` of the gradient and
+    ``v`` of its elementwise square, with decay rates beta1 and beta2,
+    bias-corrects them for step ``t`` and moves each weight by lr times the
+    corrected first moment over the square root of the corrected second moment
+    plus eps (eps outside the square root). Here the gradient Adam is handed is
+    that of the penalised loss, so λ acts through the moments (section 4). This
+    is the convention of torch.optim.Adam(weight_decay=λ).
 
-        g     = grad + λ·w
-        m_new = β₁·m + (1 − β₁)·g
-        v_new = β₂·v + (1 − β₂)·g²
-        m̂ = m_new/(1 − β₁ᵗ),   v̂ = v_new/(1 − β₂ᵗ)
-        w_new = w − lr·m̂/(√v̂ + eps)
-
-    ``t`` is the 1-based step number (t = 1 on the first call, with m = v = 0).
-    Because λ·w goes through the division by √v̂, weights with large gradient
-    history are decayed less than others — the reason AdamW exists.
-    This matches torch.optim.Adam(weight_decay=λ).
-
-    Shapes: ``w``, ``grad``, ``m`` and ``v`` share one shape; the three returned
-    arrays have that shape. Returns new arrays ``(w_new, m_new, v_new)``; the
-    inputs are never modified in place.
-
-    Corresponds to section 4 (standard L2 inside Adam).
-
-    Example (first step, m = v = 0): adam_l2_step([1.0], [0.5], [0.0], [0.0],
-    t=1, lr=0.1, lam=0.1) -> w ≈ [0.9], m = [0.06], v ≈ [0.00036]
-    (the first bias-corrected step moves every weight by about lr).
+    Contract:
+      * ``w``, ``grad``, ``m``, ``v`` have one shape; ``m`` and ``v`` are the
+        moments after step t − 1 (zeros before the first step);
+      * ``t`` is the 1-based number of this step (t = 1 for the first);
+      * returns the triple ``(w, m, v)``, in this order: the new weights and the
+        new moments (a tuple, a list or a numpy array of three are all fine).
     """
     raise NotImplementedError("adam_l2_step: implement me — see the docstring")
 
@@ -113,32 +100,20 @@ def adamw_step(
     beta2: float = 0.999,
     eps: float = 1e-8,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One AdamW step: Adam on the data gradient plus decoupled weight decay.
+    """One step of AdamW: Adam with decoupled weight decay.
 
-    The moments see the data gradient only:
+    The moments ``m`` and ``v`` are updated from ``grad`` alone, exactly as in
+    Adam with λ = 0, and the weights are decayed by a separate term lr·λ·w,
+    computed from the ``w`` passed in and subtracted beside Adam's adaptive step
+    (section 4). Multiplying the decay by lr is torch.optim.AdamW's convention,
+    the one used here; the paper by Loshchilov & Hutter scales λ by the
+    schedule multiplier only.
 
-        m_new = β₁·m + (1 − β₁)·grad
-        v_new = β₂·v + (1 − β₂)·grad²
-        m̂ = m_new/(1 − β₁ᵗ),   v̂ = v_new/(1 − β₂ᵗ)
-        w_new = w − lr·(m̂/(√v̂ + eps) + λ·w)
-
-    The decay term λ·w uses the OLD w and is not divided by √v̂, so every
-    weight shrinks by the same fraction lr·λ per step. ``t`` is 1-based.
-
-    Convention note: here (as in torch.optim.AdamW) the decay is multiplied by
-    the learning rate lr. Loshchilov & Hutter's paper instead multiplies λ only
-    by the schedule multiplier η_t, so its λ is not interchangeable with this
-    one: the per-step decays agree when λ_paper = α·λ_here, α being the base
-    learning rate (lr = α·η_t).
-
-    Shapes: ``w``, ``grad``, ``m`` and ``v`` share one shape; the three returned
-    arrays have that shape. Returns new arrays ``(w_new, m_new, v_new)``; the
-    inputs are never modified in place.
-
-    Corresponds to section 4 (AdamW).
-
-    Example (first step, m = v = 0): adamw_step([1.0], [0.5], [0.0], [0.0],
-    t=1, lr=0.1, lam=0.1) -> w ≈ [0.89], m = [0.05], v ≈ [0.00025]
-    (≈ 1 − 0.1·1 from the Adam part, − 0.1·0.1·1 from the decay).
+    Contract:
+      * ``w``, ``grad``, ``m``, ``v`` have one shape; ``m`` and ``v`` are the
+        moments after step t − 1 (zeros before the first step);
+      * ``t`` is the 1-based number of this step (t = 1 for the first);
+      * returns the triple ``(w, m, v)``, in this order (a tuple, a list or a
+        numpy array of three are all fine).
     """
     raise NotImplementedError("adamw_step: implement me — see the docstring")

@@ -1,15 +1,18 @@
 """Problem 2 — soft-thresholding (the L1 proximal operator).
 
-Covers section 3 (L1 regularization), worked example 1 (L1 vs L2 sparsity) and
-practice problem 2 of the subject "16-08 Regularization".
+Read first: section 3 (L1 regularization), worked example 1 (L1 vs L2
+sparsity) and practice problem 2 of the subject "16-08 Regularization".
 
 You will learn:
-  * to solve min_w ½(w − μ)² + λ·|w| in closed form, and why the answer is
-    exactly zero on a whole interval |μ| ≤ λ;
-  * to compare the L1 and L2 minimisers of a one-dimensional problem and see
-    that only L1 reaches zero;
-  * to build a Lasso solver (ISTA: a gradient step, then soft-thresholding)
-    that returns genuinely sparse weights.
+  * to minimise ½(w − μ)² + λ·|w| by hand, with a subgradient where |w| has
+    its kink, and why the answer is exactly zero on a whole interval;
+  * to compare the L1 and L2 minimisers of worked example 1 and see that only
+    L1 reaches zero;
+  * to solve the Lasso by proximal gradient descent (ISTA) and get weights
+    that are truly sparse.
+
+Stuck? `regquiz hint problem2 FUNCTION` gives hints one at a time, from a
+nudge to the formula; `regquiz quiz --problem problem2` asks why it works.
 """
 
 from __future__ import annotations
@@ -19,27 +22,26 @@ from numpy.typing import ArrayLike
 
 
 def soft_threshold(mu: ArrayLike, lam: float) -> float | np.ndarray:
-    """The L1 proximal operator: argmin_w ½(w − μ)² + λ·|w|, elementwise.
+    """The L1 proximal operator, elementwise.
 
-    Closed form (practice problem 2):
+    For each entry μ of ``mu``, return the minimiser w* of
 
-        S_λ(μ) = sign(μ)·max(|μ| − λ, 0)
+        f(w) = ½(w − μ)² + λ·|w|
 
-    i.e. μ − λ when μ > λ, μ + λ when μ < −λ, and exactly 0 when |μ| ≤ λ
-    (there the subgradient interval [−μ − λ, −μ + λ] of the objective at w = 0
-    contains 0). The operator moves μ toward zero by λ and stops at zero.
+    Practice problem 2 asks you to derive w* in closed form (treat w > 0, w < 0
+    and w = 0 separately; |w| has no derivative at 0).
 
-    Input and output:
+    Contract:
       * ``mu`` a scalar (Python or numpy number, or a 0-d array) -> a Python
-        float;
-      * ``mu`` an array (or list) of any shape -> a float64 array of the same
-        shape, computed elementwise.
-    Entries with |μ| ≤ λ come out as exact zeros (not merely tiny numbers).
+        float; ``mu`` an array or list of any shape -> a float64 array of the
+        same shape, computed elementwise;
+      * where the minimiser is 0 the result is an exact 0.0, not a tiny number;
+      * lam = 0 is allowed; lam < 0 raises ValueError. That is this exercise's
+        convention, not a necessity: with λ < 0 the objective still has
+        minimisers, but a negative L1 strength rewards large weights and is
+        almost surely a caller's mistake.
 
-    Raises ValueError if ``lam`` < 0 (a negative threshold has no meaning).
-
-    Examples: soft_threshold(1.5, 0.5) -> 1.0;  soft_threshold(-0.3, 0.5) -> 0.0;
-    soft_threshold([2.0, -2.0, 0.2], 1.0) -> [1.0, -1.0, 0.0]
+    Try by hand: μ = 1.5, −2.0, 0.3 and −0.5, each with λ = 0.5.
     """
     raise NotImplementedError("soft_threshold: implement me — see the docstring")
 
@@ -47,22 +49,20 @@ def soft_threshold(mu: ArrayLike, lam: float) -> float | np.ndarray:
 def l1_l2_scalar_optimum(lam: float) -> tuple[float, float]:
     """Worked example 1: the L1 and the L2 minimiser of a 1-D problem.
 
-    Returns ``(w_l1, w_l2)`` where
+    Return the pair (w_l1, w_l2) of minimisers
 
-        w_l1 = argmin_w (w − 1)² + λ·|w|      = max(1 − λ/2, 0)
-        w_l2 = argmin_w (w − 1)² + (λ/2)·w²   = 2/(2 + λ)
+        w_l1 = argmin_w (w − 1)² + λ·|w|
+        w_l2 = argmin_w (w − 1)² + (λ/2)·w²
 
-    Derivations: dividing the L1 objective by 2 gives ½(w − 1)² + (λ/2)·|w|,
-    so w_l1 is the soft-threshold S_{λ/2}(1). Setting the derivative of the L2
-    objective to zero gives 2(w − 1) + λ·w = 0.
+    for the given λ. Note the scalings: the data term has no ½ here, and the
+    L2 penalty carries λ/2.
 
-    The lesson: w_l1 hits exactly 0 as soon as λ ≥ 2, whereas w_l2 only tends
-    to 0 as λ → ∞ and is never zero for finite λ.
+    Contract:
+      * ``lam`` is a scalar λ ≥ 0;
+      * returns the pair ``(w_l1, w_l2)`` of numbers (a tuple, a list or a numpy
+        array of two are all fine).
 
-    Input: a scalar λ ≥ 0. Output: a pair of Python floats.
-
-    Examples: l1_l2_scalar_optimum(0.5) -> (0.75, 0.8);
-    l1_l2_scalar_optimum(2.0) -> (0.0, 0.5)
+    The worked example asks: λ = 0.5, then λ = 2. Which one reaches 0?
     """
     raise NotImplementedError("l1_l2_scalar_optimum: implement me — see the docstring")
 
@@ -74,30 +74,26 @@ def lasso_ista(
     n_iter: int = 1000,
     lr: float | None = None,
 ) -> np.ndarray:
-    """Lasso by proximal gradient descent (ISTA), starting from w = 0.
+    """The Lasso by proximal gradient descent (ISTA), starting from w = 0.
 
-    Objective (the same as sklearn's Lasso(alpha=λ, fit_intercept=False)):
+    Minimise
 
-        F(w) = (1/2N)·||y − Xw||² + λ·||w||₁,   N = number of rows of X
+        F(w) = (1/2N)·||y − Xw||² + λ·||w||₁,   N = the number of rows of X,
 
-    Each of the ``n_iter`` iterations does a gradient step on the smooth part
-    followed by the L1 proximal operator with threshold lr·λ:
+    the objective of sklearn's Lasso(alpha=λ, fit_intercept=False). Each of the
+    ``n_iter`` iterations takes a gradient step of size ``lr`` on the smooth
+    part and then applies the proximal operator of the L1 part for that step
+    (your ``soft_threshold`` helps). A plain subgradient step would almost never
+    land on exact zeros; the proximal step does.
 
-        ∇ = −Xᵀ(y − Xw)/N
-        w ← soft_threshold(w − lr·∇, lr·λ)
+    Contract:
+      * ``X`` is (N, d), ``y`` is (N,); returns w of shape (d,);
+      * ``lr=None`` means lr = 1/L, with L the largest eigenvalue of XᵀX/N (the
+        Lipschitz constant of the smooth part's gradient); if L = 0 (X is all
+        zeros) the answer is w = 0;
+      * exactly ``n_iter`` iterations from w = 0.
 
-    Step size: ``lr=None`` means lr = 1/L, with L the largest eigenvalue of
-    XᵀX/N (the Lipschitz constant of ∇); with that step F never increases. If
-    L = 0 (X is all zeros) the data term is constant and the answer is w = 0.
-
-    Why the prox step: a plain subgradient step w − lr·(∇ + λ·sign(w)) keeps
-    jumping over zero and almost never lands on it; soft-thresholding sets a
-    coordinate to exactly 0 whenever its gradient-step value is within lr·λ
-    of zero, so the result is truly sparse.
-
-    Shapes: ``X`` is (N, d), ``y`` is (N,); returns w of shape (d,).
-
-    Example: lasso_ista(np.eye(2), [3.0, 0.5], lam=0.5) -> [2.0, 0.0]
-    (here L = 0.5, lr = 2, and one iteration already lands on the optimum).
+    Try by hand: X = the 2×2 identity, y = [3.0, 0.5], λ = 0.5, lr = None
+    (what is L here?) and one iteration.
     """
     raise NotImplementedError("lasso_ista: implement me — see the docstring")

@@ -1,15 +1,18 @@
 """Problem 3 — dropout.
 
-Covers section 5 (dropout), worked example 2 (dropout as ensemble averaging)
-and practice problem 3 of the subject "16-08 Regularization".
+Read first: section 5 (dropout), worked example 2 (dropout as ensemble
+averaging) and practice problem 3 of the subject "16-08 Regularization".
 
 You will learn:
-  * to implement inverted dropout (forward and backward) with a numpy Generator;
-  * why dividing the survivors by 1 − p keeps the expected activation equal to
-    the inference-time activation;
-  * the exact mean and variance that dropout gives an activation, and how large
-    the extra noise is;
-  * to check "expectation linearity" by averaging over every possible mask.
+  * to implement inverted dropout, forward and backward, with the random
+    generator you are handed;
+  * why the survivors are divided by 1 − p;
+  * to derive the exact mean and variance of a dropout unit (the source
+    text's answer to practice problem 3 is wrong: find out why);
+  * to check expectation linearity by averaging over every possible mask.
+
+Stuck? `regquiz hint problem3 FUNCTION` gives hints one at a time, from a
+nudge to the formula; `regquiz quiz --problem problem3` asks why it works.
 """
 
 from __future__ import annotations
@@ -24,93 +27,74 @@ def inverted_dropout(
     """Training-time inverted dropout: returns ``(out, mask)``.
 
     Every entry is dropped independently with probability p (the drop rate):
+    the mask entries are mᵢ ~ Bernoulli(1 − p), 1 = kept, 0 = dropped, and the
+    output is outᵢ = aᵢ·mᵢ/(1 − p) (section 5). All randomness must come from
+    ``rng``, a numpy Generator (any method of it will do), so that the same
+    generator state gives the same mask and the same output.
 
-        mᵢ ~ Bernoulli(1 − p)     (1 = kept, 0 = dropped)
-        outᵢ = aᵢ·mᵢ/(1 − p)
-
-    Scaling the survivors by 1/(1 − p) makes E[outᵢ] = aᵢ, so at inference time
-    the layer is simply the identity — nothing needs rescaling.
-
-    All randomness must come from ``rng`` (a numpy Generator; ``rng.random`` or
-    ``rng.binomial`` are both fine), so the same generator state gives the same
-    mask and the same output.
-
-    Shapes: ``a`` any shape; ``out`` and ``mask`` have that same shape, and
-    ``mask`` holds only 0.0 and 1.0 (float64).
-
-    Edge cases: p = 0 keeps everything (out equals a). Raises ValueError unless
-    0 ≤ p < 1 (p = 1 would drop everything and divide by zero).
-
-    Corresponds to section 5 (the forward pass during training).
-
-    Example: with p = 0.5, a = [1.0, 2.0, 3.0] and a draw that keeps the first
-    and third entries: mask = [1, 0, 1], out = [2.0, 0.0, 6.0].
+    Contract:
+      * ``a`` any shape; ``out`` and ``mask`` have that shape, and ``mask``
+        holds only 0.0 and 1.0;
+      * returns the pair ``(out, mask)`` (a tuple, a list or a numpy array of
+        two are all fine);
+      * p = 0 keeps everything; ValueError unless 0 ≤ p < 1.
     """
     raise NotImplementedError("inverted_dropout: implement me — see the docstring")
 
 
 def dropout_backward(grad_out: ArrayLike, mask: ArrayLike, p: float) -> np.ndarray:
-    """Gradient of the loss w.r.t. the dropout layer's input.
+    """Backward pass of inverted dropout.
 
-    Since out = a·m/(1 − p) elementwise, the chain rule gives
+    Given ``grad_out`` = ∂L/∂out for the forward pass that produced ``mask``
+    with drop rate ``p``, return ∂L/∂a (section 5, "gradient through
+    dropout"). Derive it from the forward pass with the chain rule.
 
-        ∂L/∂a = ∂L/∂out · m/(1 − p)
+    Contract:
+      * ``grad_out`` and ``mask`` (as returned by ``inverted_dropout``) have
+        the same shape; the result has that shape;
+      * dropped units receive an exact 0.
 
-    so dropped units (m = 0) receive zero gradient and kept units receive the
-    upstream gradient multiplied by 1/(1 − p) — the same mask and the same
-    scale as the forward pass.
-
-    Shapes: ``grad_out`` and ``mask`` (as returned by ``inverted_dropout``)
-    have the same shape; the result has that shape.
-
-    Corresponds to section 5 (gradient through dropout).
-
-    Example: dropout_backward([1.0, 1.0, 1.0], [1.0, 0.0, 1.0], p=0.5)
-    -> [2.0, 0.0, 2.0]
+    Try by hand: grad_out = [1.0, 1.0, 1.0], mask = [1.0, 0.0, 1.0], p = 0.5.
     """
     raise NotImplementedError("dropout_backward: implement me — see the docstring")
 
 
 def dropout_moments(mu: float, sigma2: float, p: float) -> tuple[float, float]:
-    """Exact mean and variance of d = a·m/(1 − p) (practice problem 3).
+    """Practice problem 3: the exact mean and variance of a dropout unit.
 
-    Here a has mean μ and variance σ², and m ~ Bernoulli(1 − p) is independent
-    of a. Using E[m] = E[m²] = 1 − p:
+    Let a be a random activation with mean μ and variance σ², and m ~
+    Bernoulli(1 − p) independent of a. Return the mean and the variance of
 
-        E[d]   = μ
-        E[d²]  = (μ² + σ²)/(1 − p)
-        Var(d) = E[d²] − μ² = σ²/(1 − p) + μ²·p/(1 − p)
+        d = a·m/(1 − p)
 
-    Watch out: the variance is NOT σ²·p/(1 − p). That expression is only the
-    increase over σ² in the special case μ = 0 (then Var(d) = σ²/(1 − p) and
-    Var(d) − σ² = σ²·p/(1 − p)). With μ ≠ 0 the mask also turns the mean into
-    noise, which adds μ²·p/(1 − p).
+    as exact numbers (no sampling). The variance asked for is the total
+    variance Var(d), not its increase Var(d) − σ² over the variance without
+    dropout. The source text's answer to this problem is wrong; derive it
+    yourself from E[d] and E[d²].
 
-    Input: scalars μ, σ² ≥ 0 and 0 ≤ p < 1. Output: ``(mean, var)`` as floats.
+    Contract:
+      * scalars μ, σ² ≥ 0 and 0 ≤ p < 1 in;
+      * returns the pair ``(mean, var)`` of numbers (a tuple, a list or a numpy
+        array of two are all fine).
 
-    Examples: dropout_moments(0.0, 1.0, 0.5) -> (0.0, 2.0);
-    dropout_moments(1.0, 1.0, 0.5) -> (1.0, 3.0)
+    Try by hand: (μ, σ², p) = (0, 1, 0.5), then (1, 1, 0.5).
     """
     raise NotImplementedError("dropout_moments: implement me — see the docstring")
 
 
 def dropout_expected_output(w: ArrayLike, h: ArrayLike, p: float) -> float:
-    """Worked example 2: E[y] for y = Σᵢ wᵢ·hᵢ·mᵢ/(1 − p), by brute force.
+    """Worked example 2: E[y] for y = Σᵢ wᵢ·hᵢ·mᵢ/(1 − p), by enumeration.
 
-    Enumerate all 2ⁿ masks m ∈ {0, 1}ⁿ. A mask that keeps k of the n units has
-    probability (1 − p)ᵏ·p^(n−k); weight each mask's output y by that
-    probability and add up. The result always equals Σᵢ wᵢhᵢ, the output with
-    dropout switched off — inverted dropout is unbiased ("expectation
-    linearity" of this linear layer). The point of the exercise is to see this
-    happen by enumeration, not to use the shortcut.
+    Go through all 2ⁿ masks m ∈ {0, 1}ⁿ, where each unit is kept independently
+    with probability 1 − p, and return the expected output: every mask's y
+    weighted by that mask's probability. The point is to see the result of the
+    enumeration for yourself, not to use a shortcut.
 
-    Shapes: ``w`` and ``h`` are 1-D of the same length n. Returns a float.
+    Contract:
+      * ``w`` and ``h`` are 1-D of the same length n; returns a number;
+      * n > 16 raises ValueError (too many masks to enumerate).
 
-    Raises ValueError if n > 16 (2ⁿ masks would be too many to enumerate).
-
-    Example (worked example 2, p = 0.5, n = 2): the four masks give
-    0, 2w₂h₂, 2w₁h₁ and 2w₁h₁ + 2w₂h₂, each with probability 1/4, so
-    E[y] = w₁h₁ + w₂h₂; e.g. dropout_expected_output([1.0, 2.0], [3.0, 4.0], 0.5)
-    -> 11.0
+    The worked example asks: n = 2, p = 0.5, e.g. w = [1.0, 2.0] and
+    h = [3.0, 4.0]. How does E[y] compare with the output without dropout?
     """
     raise NotImplementedError("dropout_expected_output: implement me — see the docstring")

@@ -1,15 +1,17 @@
 """Problem 4 — early stopping vs L2.
 
-Covers section 7 (early stopping) and practice problem 4 of the subject
+Read first: section 7 (early stopping) and practice problem 4 of the subject
 "16-08 Regularization".
 
 You will learn:
-  * to run gradient descent on least squares and to solve ridge regression in
-    closed form, with the same (1/2N) scaling of the loss;
-  * to describe both solutions in the eigenbasis of XᵀX/N, where each one only
-    rescales every eigen-direction by a "filter factor";
-  * to compare those factors and read off the L2 strength that stopping after
-    t steps imitates: λ ≈ 1/(lr·t).
+  * to run gradient descent on least squares and to solve ridge regression,
+    both with the same (1/2N) scaling of the loss;
+  * to describe both in the eigenbasis of XᵀX/N, where each one only rescales
+    every eigen-direction by a "filter factor", and to derive those factors;
+  * to read off the L2 strength that stopping after t steps imitates.
+
+Stuck? `regquiz hint problem4 FUNCTION` gives hints one at a time, from a
+nudge to the formula; `regquiz quiz --problem problem4` asks why it works.
 """
 
 from __future__ import annotations
@@ -19,109 +21,94 @@ from numpy.typing import ArrayLike
 
 
 def gd_linear_regression(X: ArrayLike, y: ArrayLike, lr: float, n_steps: int) -> np.ndarray:
-    """Gradient descent on L(w) = (1/2N)·||y − Xw||², from w = 0, for n_steps steps.
+    """Gradient descent on least squares, from w = 0.
 
-    The gradient is ∇L(w) = −Xᵀ(y − Xw)/N, so each step is
+    Run ``n_steps`` steps of gradient descent with step size ``lr`` on
 
-        w ← w + lr·Xᵀ(y − Xw)/N
+        L(w) = (1/2N)·||y − Xw||²,   N = the number of rows of X,
 
-    Stopping after t steps is a regulariser: writing XᵀX/N = V·diag(s)·Vᵀ, the
-    iterate is w_t = V·diag(1 − (1 − lr·s)^t)·Vᵀ·w_ls, with w_ls the
-    least-squares solution. Directions with small eigenvalue s have barely
-    been fitted yet (see ``gd_filter_factors``). Convergence needs
-    0 < lr < 2/s_max.
+    starting from w = 0, and return the last iterate (section 7).
 
-    Shapes: ``X`` is (N, d), ``y`` is (N,); returns w of shape (d,).
-    n_steps = 0 returns the zero vector.
+    Contract:
+      * ``X`` is (N, d), ``y`` is (N,); returns w of shape (d,);
+      * exactly ``n_steps`` updates; n_steps = 0 returns the zero vector.
 
-    Corresponds to section 7 and practice problem 4.
-
-    Example: gd_linear_regression([[1.0], [1.0]], [2.0, 2.0], lr=0.5, n_steps=2)
-    -> [1.5]   (w goes 0 → 1 → 1.5 on its way to 2)
+    Try by hand: X = [[1.0], [1.0]], y = [2.0, 2.0], lr = 0.5, two steps.
     """
     raise NotImplementedError("gd_linear_regression: implement me — see the docstring")
 
 
 def ridge_regression(X: ArrayLike, y: ArrayLike, lam: float) -> np.ndarray:
-    """Ridge regression: argmin_w (1/2N)·||y − Xw||² + (λ/2)·||w||².
+    """Ridge regression with the same scaling as ``gd_linear_regression``.
 
-    Setting the gradient −Xᵀ(y − Xw)/N + λ·w to zero gives the linear system
+    Return
 
-        (XᵀX/N + λ·I)·w = Xᵀy/N
+        argmin_w (1/2N)·||y − Xw||² + (λ/2)·||w||²
 
-    which has a unique solution for every λ > 0. Solve it (np.linalg.solve);
-    do not form a matrix inverse. With λ = 0 it is ordinary least squares,
-    unique when X has full column rank.
+    exactly (no iterations). sklearn's Ridge minimises ||y − Xw||² + α·||w||²,
+    which is this problem with α = N·λ.
 
-    Scaling note: sklearn's Ridge minimises ||y − Xw||² + α·||w||², which is
-    this problem with α = N·λ.
+    Contract:
+      * ``X`` is (N, d), ``y`` is (N,); returns w of shape (d,);
+      * λ ≥ 0; for λ > 0 the minimiser is unique even when XᵀX is singular;
+        with λ = 0 the checks use an X of full column rank.
 
-    In the eigenbasis of XᵀX/N the solution is w = V·diag(s/(s + λ))·Vᵀ·w_ls
-    (see ``ridge_filter_factors``).
-
-    Shapes: ``X`` is (N, d), ``y`` is (N,); returns w of shape (d,).
-
-    Corresponds to practice problem 4 (the L2 side of the comparison).
-
-    Example: ridge_regression([[1.0], [1.0]], [2.0, 2.0], lam=1.0) -> [1.0]
+    Try by hand: X = [[1.0], [1.0]], y = [2.0, 2.0], λ = 1.
     """
     raise NotImplementedError("ridge_regression: implement me — see the docstring")
 
 
 def gd_filter_factors(eigvals: ArrayLike, lr: float, n_steps: int) -> np.ndarray:
-    """Filter factors of gradient descent from w = 0: f(s) = 1 − (1 − lr·s)^t.
+    """The filter factors of gradient descent from w = 0.
 
-    For each eigenvalue s of XᵀX/N, f(s) is the fraction of the least-squares
-    solution's component along that eigenvector reached after t = n_steps
-    steps. Large s (with lr·s ≤ 1): f ≈ 1, already fitted. Small s:
-    f ≈ lr·s·t, still near 0. As t → ∞, f → 1 whenever 0 < lr·s < 2.
+    Write XᵀX/N = V·diag(s)·Vᵀ and let w_ls be the least-squares solution.
+    After t = n_steps steps of ``gd_linear_regression`` with step lr the
+    iterate is w_t = V·diag(f(s))·Vᵀ·w_ls: along each eigenvector, the
+    fraction f(s) of the least-squares coordinate has been fitted. Derive f(s)
+    from the update in the eigenbasis and return it for every eigenvalue given
+    (practice problem 4). The checks also compare it with your
+    ``gd_linear_regression``.
 
-    Shapes: ``eigvals`` any shape (usually (d,)); returns a float64 array of
-    the same shape, elementwise. t = 0 gives all zeros.
-
-    Corresponds to practice problem 4.
-
-    Example: gd_filter_factors([1.0, 0.01], lr=0.5, n_steps=2)
-    -> [0.75, 0.009975]
+    Contract:
+      * ``eigvals`` any shape (usually (d,)); returns a float64 array of that
+        shape, elementwise;
+      * s = 0 gives 0 (that direction is never fitted); t = 0 gives zeros.
     """
     raise NotImplementedError("gd_filter_factors: implement me — see the docstring")
 
 
 def ridge_filter_factors(eigvals: ArrayLike, lam: float) -> np.ndarray:
-    """Filter factors of ridge regression: f(s) = s/(s + λ).
+    """The filter factors of ridge regression.
 
-    For each eigenvalue s of XᵀX/N, f(s) is the fraction of the least-squares
-    component kept by ridge. Large s (s ≫ λ): f ≈ 1. Small s (s ≪ λ):
-    f ≈ s/λ. Comparing with gradient descent's f ≈ lr·s·t for small s shows
-    that stopping after t steps behaves like ridge with λ = 1/(lr·t).
+    With XᵀX/N = V·diag(s)·Vᵀ and w_ls the least-squares solution, the ridge
+    solution is V·diag(f(s))·Vᵀ·w_ls: along each eigenvector ridge keeps the
+    fraction f(s) of the least-squares coordinate. Derive f(s) and return it
+    for every eigenvalue given (practice problem 4). The checks also compare
+    it with your ``ridge_regression``.
 
-    Shapes: ``eigvals`` any shape; returns a float64 array of the same shape,
-    elementwise. Where s + λ = 0 (s = 0 and λ = 0) the factor is 0: that
-    direction carries no data and the minimum-norm solution leaves it at 0.
+    Contract:
+      * ``eigvals`` any shape; returns a float64 array of that shape,
+        elementwise;
+      * where s + λ = 0 (s = 0 and λ = 0) the factor is 0: that direction
+        carries no data and the minimum-norm solution leaves it at 0.
 
-    Corresponds to practice problem 4.
-
-    Example: ridge_filter_factors([1.0, 0.0], lam=1.0) -> [0.5, 0.0];
-    ridge_filter_factors([3.0], lam=1.0) -> [0.75]
+    Try by hand: s = 3 with λ = 1, and s = λ.
     """
     raise NotImplementedError("ridge_filter_factors: implement me — see the docstring")
 
 
 def early_stopping_lambda(lr: float, n_steps: int) -> float:
-    """The L2 strength that early stopping after t steps imitates: λ = 1/(lr·t).
+    """The L2 strength that early stopping after t steps imitates.
 
-    Matching the small-eigenvalue behaviour of the two filter factors,
-    lr·s·t ≈ s/λ, gives λ = 1/(lr·t): the number of steps acts as an inverse
-    regularisation strength. Training longer (larger t) means weaker
-    regularisation; stopping early means stronger. The match is approximate —
-    exact only in the small-s limit — but it is the right order of magnitude
-    across the spectrum.
+    Return the λ for which ``ridge_filter_factors(s, λ)`` agrees with
+    ``gd_filter_factors(s, lr, t)`` to first order as s → 0 (both factors are
+    close to 1 for large s; they differ in how they damp the small
+    eigenvalues). This is the sense in which practice problem 4's stopping time
+    "acts as an inverse regularization parameter".
 
-    Input: scalars lr > 0 and t ≥ 0. Output: a float; t = 0 (not trained at
-    all, w = 0) returns inf.
+    Contract:
+      * scalars lr > 0 and t = n_steps ≥ 1 in; returns a number.
 
-    Corresponds to section 7 and practice problem 4.
-
-    Example: early_stopping_lambda(0.1, 50) -> 0.2
+    Try by hand: lr = 0.1 and t = 50. What happens to λ if you train twice as long?
     """
     raise NotImplementedError("early_stopping_lambda: implement me — see the docstring")

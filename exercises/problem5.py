@@ -1,16 +1,19 @@
-"""Problem 5 — label smoothing.
+"""Problem 5 — label smoothing and cross-entropy.
 
-Covers section 8 (label smoothing), worked example 3 (the label-smoothing
-gradient) and practice problem 5 of the subject "16-08 Regularization".
+Read first: section 8 (label smoothing), worked example 3 and practice
+problem 5 of the subject "16-08 Regularization".
 
 You will learn:
-  * to build smoothed targets in two conventions that are easy to confuse:
-    this subject's eps/(K − 1) and the eps/K used by torch and Keras;
-  * to compute softmax and cross-entropy without overflow (log-sum-exp);
-  * that the gradient of the mean cross-entropy w.r.t. the logits is
-    (softmax − targets)/N, and how smoothing shrinks it;
-  * that with smoothed targets the training loss cannot go below the entropy
-    of the target row — about 0.545 nats for K = 10, eps = 0.1.
+  * the two conventions of label smoothing, this subject's and torch's/Keras's;
+  * to compute softmax and cross-entropy without overflow for huge logits;
+  * to derive the gradient of the cross-entropy with respect to the logits
+    (worked example 3 of the source text misprints it);
+  * to find the lowest training loss that smoothed targets allow.
+Practice problem 5 (is 99 % accuracy with a loss of 1.5 consistent?) has no
+function to write: `regquiz quiz --problem problem5` asks it.
+
+Stuck? `regquiz hint problem5 FUNCTION` gives hints one at a time, from a
+nudge to the formula.
 """
 
 from __future__ import annotations
@@ -20,144 +23,103 @@ from numpy.typing import ArrayLike
 
 
 def smooth_labels(y: ArrayLike, num_classes: int, eps: float) -> np.ndarray:
-    """Smoothed one-hot targets, this subject's convention.
+    """Label smoothing, this subject's convention (section 8).
 
-    For a label c and K = num_classes classes, row i is
+    Turn integer labels into smoothed target rows over K = ``num_classes``
+    classes: 1 − ε on the true class and ε/(K − 1) on each of the other K − 1
+    classes.
 
-        ỹ_k = 1 − eps        if k = c
-        ỹ_k = eps/(K − 1)    otherwise
+    Contract:
+      * ``y`` is (N,) of ints in [0, K); returns an (N, K) float64 array whose
+        rows sum to 1;
+      * ε = 0 gives the plain one-hot rows.
 
-    so the true class gets exactly 1 − eps and the remaining mass eps is
-    spread over the K − 1 wrong classes; each row sums to 1. K ≥ 2.
-
-    Do not confuse with ``smooth_labels_uniform`` (torch/Keras), which puts
-    eps/K on EVERY class, so its true class gets 1 − eps + eps/K. The two
-    agree only after rescaling eps (uniform with eps·K/(K − 1) equals this one
-    with eps).
-
-    Shapes: ``y`` is an int array (N,) of labels in 0 … K − 1; returns a
-    float64 array (N, K). eps = 0 gives the plain one-hot matrix.
-
-    Corresponds to section 8 and worked example 3.
-
-    Example: smooth_labels([0, 2], 3, 0.1)
-    -> [[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]]
+    Try by hand: y = [3, 0], K = 10, ε = 0.1.
     """
     raise NotImplementedError("smooth_labels: implement me — see the docstring")
 
 
 def smooth_labels_uniform(y: ArrayLike, num_classes: int, eps: float) -> np.ndarray:
-    """Smoothed targets, uniform convention: (1 − eps)·onehot + eps/K.
+    """Label smoothing, the torch/Keras convention.
 
-    This mixes the one-hot row with the uniform distribution over all K
-    classes: the true class gets 1 − eps + eps/K and every other class gets
-    eps/K. It is what torch's CrossEntropyLoss(label_smoothing=eps) and Keras's
-    label_smoothing=eps use. Each row sums to 1.
+    The convention of torch's CrossEntropyLoss(label_smoothing=ε) and of Keras:
+    mix the one-hot row with the uniform distribution over all K classes,
+    (1 − ε)·onehot + ε/K. It differs from ``smooth_labels``: here the true
+    class also receives its share ε/K.
 
-    Not the same numbers as ``smooth_labels`` for the same eps: there the true
-    class gets exactly 1 − eps and the others eps/(K − 1).
+    Contract:
+      * ``y`` is (N,) of ints in [0, K); returns an (N, K) float64 array whose
+        rows sum to 1;
+      * ε = 0 gives the plain one-hot rows.
 
-    Shapes: ``y`` is an int array (N,) of labels in 0 … K − 1; returns a
-    float64 array (N, K).
-
-    Corresponds to section 8 (the convention used by the common libraries).
-
-    Example: smooth_labels_uniform([0], 4, 0.2) -> [[0.85, 0.05, 0.05, 0.05]]
+    Try by hand: y = [0], K = 4, ε = 0.2.
     """
     raise NotImplementedError("smooth_labels_uniform: implement me — see the docstring")
 
 
 def softmax(z: ArrayLike) -> np.ndarray:
-    """Row-wise softmax over the last axis: softmax(z)_k = exp(z_k)/Σ_j exp(z_j).
+    """Row-wise softmax: softmax(z)ₖ = exp(zₖ)/Σⱼ exp(zⱼ) along the last axis.
 
-    Numerically stable form: subtract each row's maximum first,
-    exp(z_k − max z)/Σ_j exp(z_j − max z). The value is unchanged (the factor
-    exp(−max z) cancels), but no exp ever overflows, so logits as large as
-    ±1e4 give finite probabilities.
+    It must stay finite and accurate for logits as large as |z| = 1e4, where
+    exp alone overflows: find a way to compute the same numbers safely.
 
-    Shapes: ``z`` is (K,) (one row) or (N, K); returns float64 of the same
-    shape, every row non-negative and summing to 1.
-
-    Corresponds to section 8 and worked example 3 (ŷ = softmax(z)).
-
-    Examples: softmax([0.0, math.log(3)]) -> [0.25, 0.75];
-    softmax([1e4, 0.0, -1e4]) -> [1.0, 0.0, 0.0]  (no nan, no inf)
+    Contract:
+      * ``z`` is (K,) or (N, K); returns probabilities of the same shape, each
+        row summing to 1;
+      * finite for |z| up to 1e4.
     """
     raise NotImplementedError("softmax: implement me — see the docstring")
 
 
 def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
-    """Mean cross-entropy between target rows and softmax(logits).
+    """Mean cross-entropy between target rows and the softmax of the logits.
 
-        L = (1/N)·Σᵢ [ −Σₖ targets_ik · log softmax(logits_i)_k ]
+    Return
 
-    The targets may be one-hot or smoothed (any rows of probabilities).
-    Compute log softmax directly with log-sum-exp,
+        L = (1/N)·Σᵢ [−Σₖ targets_ik·log softmax(logits_i)ₖ]
 
-        log softmax(z)_k = z_k − max z − log Σ_j exp(z_j − max z),
+    the mean over the N rows. It must stay finite for huge logits, where
+    softmax underflows to exactly 0 and log 0 = −inf.
 
-    never as log(softmax(z)): for large logits softmax underflows to 0 and its
-    log becomes −inf (and 0·(−inf) = nan).
-
-    Shapes: ``logits`` and ``targets`` are both (N, K), or both (K,) for a
-    single row (N = 1). Returns a Python float (in nats).
-
-    Corresponds to section 8, worked example 3 and practice problem 5.
-
-    Examples: cross_entropy(np.log([[0.7, 0.2, 0.1]]), [[1.0, 0.0, 0.0]])
-    -> 0.3567 (= −log 0.7); cross_entropy([[1e4, 0.0]], [[0.0, 1.0]]) -> 1e4
+    Contract:
+      * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (one row,
+        N = 1); returns one number, in nats;
+      * finite for |logits| up to 1e4.
     """
     raise NotImplementedError("cross_entropy: implement me — see the docstring")
 
 
 def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
-    """Gradient of ``cross_entropy`` (the mean over rows) w.r.t. the logits.
+    """The gradient of ``cross_entropy`` with respect to the logits.
 
-        ∂L/∂logits = (softmax(logits) − targets)/N
+    Return ∂L/∂logits for the mean loss L of ``cross_entropy``. Derive it
+    (worked example 3 asks for it, and the source text misprints its answer);
+    the checks also compare it with finite differences of your own
+    ``cross_entropy``.
 
-    for target rows that sum to 1, with N the number of rows. Each row is
-    "prediction minus target": positive where the model over-predicts and
-    negative where it under-predicts. The 1/N comes from the mean.
+    Contract:
+      * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (N = 1);
+        returns an array of that shape.
 
-    Beware: worked example 3 in the source text writes the gradient as just
-    the target vector; the correct gradient is ŷ − y (prediction minus
-    target), divided by N for a mean over N rows.
-
-    Shapes: same as the logits, (N, K) or (K,) for one row (then N = 1).
-
-    Corresponds to worked example 3 (true class = the first class, index 0,
-    ŷ = [0.7, 0.2, 0.1]):
-      cross_entropy_grad(np.log([[0.7, 0.2, 0.1]]), [[1.0, 0.0, 0.0]])
-      -> [[-0.3, 0.2, 0.1]]
-      cross_entropy_grad(np.log([[0.7, 0.2, 0.1]]), [[0.9, 0.05, 0.05]])
-      -> [[-0.2, 0.15, 0.05]]   (smoothed, eps = 0.1, K = 3: a gentler push)
+    Worked example 3 asks: logits whose softmax is [0.7, 0.2, 0.1], the true
+    class first, with y = [1, 0, 0] and with ỹ = [0.9, 0.05, 0.05]. Does
+    smoothing shrink every component?
     """
     raise NotImplementedError("cross_entropy_grad: implement me — see the docstring")
 
 
 def min_cross_entropy(num_classes: int, eps: float) -> float:
-    """The lowest mean training cross-entropy reachable with ``smooth_labels``.
+    """The lowest mean training cross-entropy that smoothed targets allow.
 
-    Cross-entropy splits as CE(ỹ, q) = H(ỹ) + KL(ỹ ‖ q) ≥ H(ỹ), with equality
-    when the prediction q equals the target ỹ (finite logits log ỹ reach it
-    when 0 < eps < 1). So the floor is the entropy of one smoothed row:
+    Return the infimum, over all logits, of ``cross_entropy`` against targets
+    made by ``smooth_labels`` with K = ``num_classes`` classes and smoothing ε,
+    in nats, using 0·log 0 = 0. The source text's answer to practice problem 5
+    puts it at −log 0.9; find out whether that is right.
 
-        H(ỹ) = −(1 − eps)·log(1 − eps) − eps·log(eps/(K − 1))
+    Contract:
+      * K ≥ 2 and 0 ≤ ε < 1 in; returns one number;
+      * ε = 0 gives 0.
 
-    in nats, with the convention 0·log 0 = 0 (so eps = 0 gives 0.0, and
-    eps = 1 gives log(K − 1)).
-
-    The tempting answer −log(1 − eps) (≈ 0.105 for eps = 0.1) is wrong: it
-    keeps only the true-class term and forgets that the off-class targets
-    eps/(K − 1) also contribute −ỹ_k·log q_k. For K = 10, eps = 0.1 the floor
-    is ≈ 0.545 nats: even a perfect fit cannot go lower, and a model can be
-    99% accurate (accuracy reads only the argmax) with a loss well above it.
-
-    Input: K ≥ 2 and 0 ≤ eps ≤ 1. Output: a Python float.
-
-    Corresponds to practice problem 5.
-
-    Examples: min_cross_entropy(10, 0.1) -> 0.5448;
-    min_cross_entropy(3, 0.1) -> 0.3944;  min_cross_entropy(10, 0.0) -> 0.0
+    Try by hand: K = 10, ε = 0.1.
     """
     raise NotImplementedError("min_cross_entropy: implement me — see the docstring")

@@ -20,7 +20,6 @@ from .errors import EnvironmentBroken
 from .results import HELDOUT_PREFIX, Status
 
 
-
 class GradingPlugin:
     """Hands each suite its student and a seeded generator; records a verdict per test."""
 
@@ -139,6 +138,17 @@ class GradingPlugin:
             None if error is None else f"{type(error).__name__}: {error}",
             "call" if call.when == "collect" else call.when,
             duration=call.duration, start=call.start, stop=call.stop)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Settle every job's verdicts: gate dependent checks, point failures at a hint."""
+        from .verdicts import settle
+
+        for job, student in enumerate(self.students):
+            names = [check.name for check in student.problem.checks
+                     if (job, check.name) in self.outcomes]
+            settled = settle(student.problem, {name: self.outcomes[(job, name)] for name in names})
+            for name in names:
+                self.outcomes[(job, name)] = settled[name]
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

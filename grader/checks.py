@@ -8,6 +8,8 @@ says what was called, what came back, what was expected and why.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -26,6 +28,29 @@ _FROM_RETURNED: Any = object()  # "use returned.value"
 _RENDERING = [True]
 RTOL = 1e-7
 ATOL = 1e-10
+# (problem id, function) pairs whose last hint rung the user has seen: only their failing
+# checks state closed forms.  Set by `regquiz check` (the trusted side reads the records);
+# empty for `grade`, the Gradescope and nbgrader runners.
+_REVEALED: set[tuple[str, str]] = set()
+
+
+@contextmanager
+def revealing(pairs: Iterable[tuple[str, str]]) -> Iterator[None]:
+    """Within this block, messages state the closed forms of these (problem, function) pairs."""
+    saved = set(_REVEALED)
+    _REVEALED.update(pairs)
+    try:
+        yield
+    finally:
+        _REVEALED.clear()
+        _REVEALED.update(saved)
+
+
+def closed_form(student: Student, function: str, text: str) -> str:
+    """'; closed form: TEXT' once the student has seen `function`'s last hint, else ''."""
+    if (student.problem.id, function) in _REVEALED:
+        return f"; closed form: {text}"
+    return ""
 
 
 class CheckFailed(AssertionError):
@@ -214,10 +239,17 @@ def as_float(returned: Returned, *, why: str, value: Any = _FROM_RETURNED, part:
 
 
 def parts(returned: Returned, count: int, *, names: tuple[str, ...], why: str) -> tuple[Any, ...]:
-    """The answer as a tuple (or list) of `count` items, else a failure."""
+    """The answer as `count` items: a tuple, a list or a numpy array of that length, else a failure.
+
+    An array is split along its first axis (`np.array([w_l1, w_l2])`, or `np.array([w, m, v])`
+    stacking three arrays of one shape).
+    """
     raw = returned.value
+    if isinstance(raw, np.ndarray) and raw.ndim >= 1 and raw.shape[0] == count:
+        return tuple(raw[i] for i in range(count))
     if not isinstance(raw, (tuple, list)) or len(raw) != count:
-        fail(returned, expected=f"a tuple of {count} items ({', '.join(names)})", why=why)
+        fail(returned, expected=f"{count} items ({', '.join(names)}) as a tuple, a list or an "
+             "array of that length", why=why)
     return tuple(raw)
 
 

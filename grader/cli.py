@@ -120,19 +120,20 @@ def check(problem: str | None, check_all: bool, file: Path | None, as_json: bool
 
 @cli.command()
 @click.argument("problem")
-@click.option("--reset", is_flag=True, help="Start again from the first hint.")
-def hint(problem: str, reset: bool) -> None:
-    """Show the next hint for PROBLEM."""
+@click.argument("function", required=False)
+@click.option("--reset", is_flag=True, help="Start the function's hints (all, without FUNCTION) again.")
+def hint(problem: str, function: str | None, reset: bool) -> None:
+    """Show the next hint for FUNCTION of PROBLEM (default: the first not yet passing)."""
+    from .hints import next_hint
     from .records import open_records
     from .render import hint_text
 
     chosen = load_manifest().problem(problem)
+    if function is not None:
+        chosen.ladder(function)  # an unknown function is a usage error before anything is kept
     with open_records() as records:
-        if reset:
-            records.reset_hints(chosen.id)
-        before = records.hints_shown(chosen.id)
-        number = records.take_hint(chosen.id, len(chosen.hints))
-    click.echo(hint_text(chosen, number, last_again=before >= len(chosen.hints)))
+        shown = next_hint(chosen, function, records, reset=reset)
+    click.echo(hint_text(shown))
 
 
 @cli.command()
@@ -261,10 +262,17 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 @click.option("--review", is_flag=True, help="Ask only the questions whose latest answer was wrong.")
 @click.option("--quiz", "name", default="regularization", show_default=True, metavar="NAME",
               help="Which quiz of quizzes/ to take.")
+@click.option("--problem", "problem_id", metavar="PROBLEM",
+              help="Take PROBLEM's concept questions instead of the subject's quiz.")
 def quiz(answers: str | None, as_json: bool, shuffle: bool, seed: int | None,
-         question: str | None, review: bool, name: str) -> None:
+         question: str | None, review: bool, name: str, problem_id: str | None) -> None:
     """Take the quiz: a question at a time, an explanation after each answer, a final score."""
     from .quiz_session import run_quiz
+
+    if problem_id is not None:
+        if name != "regularization":
+            raise UsageError("give either --problem or --quiz, not both")
+        name = load_manifest().problem(problem_id).id  # unknown: exit 2, did you mean …?
 
     sys.exit(run_quiz(name=name, answers=answers, as_json=as_json, shuffle=shuffle, seed=seed,
                       question=question, review=review))
@@ -320,10 +328,31 @@ def _grade(problems: list[Problem], file: Path | None, seed: int) -> list[Any]:
         shown.append(path)
     from .runner import Job, run_checks
 
-    with tempfile.TemporaryDirectory(prefix="regquiz-notebook-") as workdir:
+    with tempfile.TemporaryDirectory(prefix="regquiz-notebook-") as workdir, \
+            _closed_forms_revealed(problems):
         jobs = [Job(problem, as_python_file(path, Path(workdir), problem.id), str(path))
                 for problem, path in zip(problems, shown)]
         return run_checks(jobs, seed=seed)
+
+
+def _closed_forms_revealed(problems: list[Problem]) -> contextlib.AbstractContextManager[None]:
+    """Messages state a function's closed form once its last hint was seen (see checks.py)."""
+    from .checks import revealing
+    from .hints import revealed_functions
+    from .records import open_records
+
+    from .paths import regquiz_home
+    from .records import DB_NAME
+
+    pairs: list[tuple[str, str]] = []
+    if (regquiz_home() / DB_NAME).is_file():  # no hints seen yet: create nothing before grading
+        try:
+            with open_records() as records:
+                pairs = [(problem.id, function) for problem in problems
+                         for function in revealed_functions(problem, records)]
+        except RegquizError:
+            pass  # a broken database is reported when the check is recorded
+    return revealing(pairs)
 
 
 def _record(results: list[Any], as_json: bool) -> None:

@@ -19,6 +19,10 @@ class UnknownProblem(UsageError):
     """A problem id that the manifest does not declare."""
 
 
+class UnknownFunction(UsageError):
+    """A function name that the problem does not declare."""
+
+
 class SubmissionNotFound(UsageError):
     """The student's file is missing or unreadable."""
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ManifestError, UnknownProblem
+from .errors import ManifestError, UnknownFunction, UnknownProblem
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.toml")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -27,10 +27,25 @@ class Function:
 
 @dataclass(frozen=True)
 class Check:
-    """One graded test of a suite: `test_<name>` in the problem's suite module."""
+    """One graded test of a suite: `test_<name>` in the problem's suite module.
+
+    `functions` are the student's functions it calls; `requires` the direct checks that
+    must pass before it earns its points (it compares two of the student's functions, or
+    its answer is one that a do-nothing body would give).
+    """
 
     name: str
     points: int
+    functions: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HintLadder:
+    """The hints of one function, from a nudge to the formula (at least three rungs)."""
+
+    function: str
+    rungs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -42,7 +57,7 @@ class Problem:
     section: str
     functions: tuple[Function, ...]
     checks: tuple[Check, ...]
-    hints: tuple[str, ...]
+    hints: tuple[HintLadder, ...]  # one ladder per function, in the functions' order
     time_limit: float
     heldout: tuple[Check, ...] = ()  # instructors' cases (grader/heldout/), run by `grade` only
 
@@ -67,6 +82,30 @@ class Problem:
             if function.name == name:
                 return function
         raise ManifestError(f"{self.id} declares no function {name!r}")
+
+    def check(self, name: str) -> Check:
+        """The visible check called `name`."""
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise ManifestError(f"{self.id} declares no check {name!r}")
+
+    def ladder(self, function: str) -> HintLadder:
+        """The hint ladder of `function`, or UnknownFunction naming the functions."""
+        for ladder in self.hints:
+            if ladder.function == function:
+                return ladder
+        names = tuple(ladder.function for ladder in self.hints)
+        raise UnknownFunction(unknown_message(f"function of {self.id}", function, names))
+
+    def checks_of(self, function: str) -> tuple[Check, ...]:
+        """The visible checks that call `function`."""
+        return tuple(check for check in self.checks if function in check.functions)
+
+    @property
+    def rung_count(self) -> int:
+        """The rungs of every ladder together (what `list` counts hints out of)."""
+        return sum(len(ladder.rungs) for ladder in self.hints)
 
 
 @dataclass(frozen=True)
@@ -113,15 +152,21 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
 def _problem(entry: dict[str, Any], path: Path) -> Problem:
     where = f"{path}: problem {entry.get('id', '?')!r}"
     try:
+        functions = tuple(Function(name, tuple(params))
+                          for name, params in entry["functions"].items())
+        exercises = {name: tuple(str(f) for f in names)
+                     for name, names in entry.get("exercises", {}).items()}
+        requires = {name: tuple(str(c) for c in names)
+                    for name, names in entry.get("requires", {}).items()}
         problem = Problem(
             id=str(entry["id"]),
             title=str(entry["title"]),
             section=str(entry["section"]),
-            functions=tuple(
-                Function(name, tuple(params)) for name, params in entry["functions"].items()
-            ),
-            checks=tuple(Check(name, int(points)) for name, points in entry["checks"].items()),
-            hints=tuple(str(hint) for hint in entry["hints"]),
+            functions=functions,
+            checks=tuple(Check(name, int(points), exercises.get(name, ()), requires.get(name, ()))
+                         for name, points in entry["checks"].items()),
+            hints=tuple(HintLadder(str(name), tuple(str(rung) for rung in rungs))
+                        for name, rungs in entry["hints"].items()),
             time_limit=float(entry["time_limit"]),
             heldout=tuple(Check(name, int(points))
                           for name, points in entry.get("heldout", {}).items()),
@@ -130,8 +175,7 @@ def _problem(entry: dict[str, Any], path: Path) -> Problem:
         raise ManifestError(f"{where}: missing or malformed field ({exc})") from None
     if not ID_PATTERN.match(problem.id):
         raise ManifestError(f"{where}: the id must match {ID_PATTERN.pattern}")
-    if len(problem.hints) < 3:
-        raise ManifestError(f"{where}: needs at least three hints")
+    _validate_links(problem, exercises, requires, where)
     if not problem.checks or any(check.points <= 0 for check in problem.checks + problem.heldout):
         raise ManifestError(f"{where}: every check needs a positive number of points")
     if len({check.name for check in problem.heldout}) != len(problem.heldout):
@@ -139,3 +183,31 @@ def _problem(entry: dict[str, Any], path: Path) -> Problem:
     if not 0 < problem.time_limit <= MAX_TIME_LIMIT:
         raise ManifestError(f"{where}: time_limit must be in (0, {MAX_TIME_LIMIT}] seconds")
     return problem
+
+
+def _validate_links(problem: Problem, exercises: dict[str, tuple[str, ...]],
+                    requires: dict[str, tuple[str, ...]], where: str) -> None:
+    """Hints, exercised functions and required checks name what the problem declares."""
+    functions = [function.name for function in problem.functions]
+    checks = [check.name for check in problem.checks]
+    if [ladder.function for ladder in problem.hints] != functions:
+        raise ManifestError(f"{where}: [problems.hints] needs one ladder per function, in the "
+                            f"order of [problems.functions] ({', '.join(functions)})")
+    if any(len(ladder.rungs) < 3 for ladder in problem.hints):
+        raise ManifestError(f"{where}: every function needs at least three hints")
+    if sorted(exercises) != sorted(checks):
+        raise ManifestError(f"{where}: [problems.exercises] must name the functions of every "
+                            "check, and only of checks")
+    for check in problem.checks:
+        if not check.functions or not set(check.functions) <= set(functions):
+            raise ManifestError(f"{where}: check {check.name!r} must exercise declared functions")
+        unknown = set(check.requires) - set(checks) | ({check.name} & set(check.requires))
+        if unknown:
+            raise ManifestError(f"{where}: check {check.name!r} requires unknown checks "
+                                f"{sorted(unknown)}")
+    if set(requires) - set(checks):
+        raise ManifestError(f"{where}: [problems.requires] names unknown checks "
+                            f"{sorted(set(requires) - set(checks))}")
+    for function in functions:
+        if not any(function in check.functions for check in problem.checks):
+            raise ManifestError(f"{where}: no check exercises {function!r}")

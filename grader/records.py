@@ -91,10 +91,22 @@ def _create_quiz_attempts(db: sqlite3.Connection) -> None:
         PRIMARY KEY (attempt, position))""")
 
 
+def _create_hint_rungs(db: sqlite3.Connection) -> None:
+    # One row per rung of a function's hint ladder that the user has seen.  The old `hints`
+    # table counted one ladder per problem; those ladders are gone, so its rows stay unread.
+    db.execute("""CREATE TABLE hint_rungs (
+        problem TEXT NOT NULL,
+        function TEXT NOT NULL,
+        rung INTEGER NOT NULL,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (problem, function, rung))""")
+
+
 # Append only: never edit or reorder an entry that has been released.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "create checks and hints", _create_checks_and_hints),
     (2, "create quiz attempts and answers", _create_quiz_attempts),
+    (3, "create hint rungs per function", _create_hint_rungs),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -284,26 +296,47 @@ class Records:
             (quiz,)).fetchall()
         return {question: bool(correct) for question, correct in rows}
 
+    def latest_statuses(self, problem: str) -> dict[str, str] | None:
+        """check name -> status in the latest recorded check of `problem`, or None."""
+        row = self.db.execute("SELECT tests FROM checks WHERE problem = ? ORDER BY id DESC "
+                              "LIMIT 1", (problem,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return {str(test["name"]): str(test["status"]) for test in json.loads(row[0])}
+        except (ValueError, TypeError, KeyError):
+            return None
+
     # -- hints -------------------------------------------------------------------------------
 
+    def rungs_seen(self, problem: str) -> dict[str, int]:
+        """function -> the highest rung of its hint ladder the user has seen (1-based)."""
+        rows = self.db.execute("SELECT function, MAX(rung) FROM hint_rungs WHERE problem = ? "
+                               "GROUP BY function", (problem,)).fetchall()
+        return {function: int(rung) for function, rung in rows}
+
     def hints_shown(self, problem: str) -> int:
-        """How many hints of `problem` the user has already seen."""
-        row = self.db.execute("SELECT shown FROM hints WHERE problem = ?", (problem,)).fetchone()
-        return row[0] if row else 0
+        """How many rungs of `problem`'s hint ladders the user has seen, all functions together."""
+        return sum(self.rungs_seen(problem).values())
 
-    def take_hint(self, problem: str, available: int) -> int:
-        """Count one more hint seen (at most `available`); return the 1-based hint number."""
+    def take_rung(self, problem: str, function: str, available: int) -> int:
+        """Record the next rung of `function`'s ladder as seen (at most `available`); return it."""
         with self._writing() as db:
-            row = db.execute("SELECT shown FROM hints WHERE problem = ?", (problem,)).fetchone()
-            shown = min((row[0] if row else 0) + 1, available)
-            db.execute("INSERT INTO hints VALUES (?, ?) ON CONFLICT(problem) "
-                       "DO UPDATE SET shown = excluded.shown", (problem, shown))
-        return shown
+            row = db.execute("SELECT MAX(rung) FROM hint_rungs WHERE problem = ? AND function = ?",
+                             (problem, function)).fetchone()
+            rung = min((row[0] or 0) + 1, available)
+            db.execute("INSERT OR IGNORE INTO hint_rungs VALUES (?, ?, ?, ?)",
+                       (problem, function, rung, now()))
+        return rung
 
-    def reset_hints(self, problem: str) -> None:
-        """Start the hints of `problem` from the first again."""
+    def reset_hints(self, problem: str, function: str | None = None) -> None:
+        """Start the hint ladders of `problem` (or of one of its functions) from the first rung."""
         with self._writing() as db:
-            db.execute("DELETE FROM hints WHERE problem = ?", (problem,))
+            if function is None:
+                db.execute("DELETE FROM hint_rungs WHERE problem = ?", (problem,))
+            else:
+                db.execute("DELETE FROM hint_rungs WHERE problem = ? AND function = ?",
+                           (problem, function))
 
 
 def open_records(home: Path | None = None) -> Records:

@@ -16,6 +16,7 @@ from .manifest import Problem
 from .results import STUB_NOTE, CheckResult
 
 if TYPE_CHECKING:
+    from .hints import HintShown
     from .quiz import Quiz
 
 _STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "timeout": "TIMEOUT"}
@@ -50,8 +51,10 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
         elif test.status != "pass" and test.message:
             lines.extend(_indent_message(test.message))
     if stubs:
+        first = next(iter(stubs))
         note = (f"Still the stub (raises NotImplementedError): {', '.join(stubs)}. "
-                f"Write the bodies in {result.source}; the docstrings give the formulas.")
+                f"Write the bodies in {result.source}; the docstrings state each problem and "
+                f"its contract, and `regquiz hint {result.problem} {first}` starts its hints.")
         lines += [""] + textwrap.wrap(note, width() - 2, initial_indent="  ",
                                       subsequent_indent="  ", break_on_hyphens=False)
     if result.output.strip():
@@ -62,7 +65,15 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
     if not result.passed:
         lines.append(f"Replay these inputs: regquiz check {result.problem} --seed {result.seed}"
                      f" · stuck? regquiz hint {result.problem}")
+    elif _has_concept_questions(result.problem):
+        lines.append(f"Now the why: regquiz quiz --problem {result.problem}")
     return "\n".join(lines)
+
+
+def _has_concept_questions(problem_id: str) -> bool:
+    from .paths import quizzes_dir
+
+    return (quizzes_dir() / f"{problem_id}.toml").is_file()
 
 
 def _indent_message(message: str) -> list[str]:
@@ -98,7 +109,7 @@ def problem_list(problems: Sequence[Problem], best: dict[str, tuple[int, int]],
         best_text = f"{score[0]}/{score[1]}" if score else "—"
         title = textwrap.shorten(problem.title, title_room, placeholder="…")
         lines.append(f"{problem.id:<10} {title:<{title_room}} {problem.max_score:>6}  "
-                     f"{best_text:>7}  {hints_seen.get(problem.id, 0)}/{len(problem.hints)}")
+                     f"{best_text:>7}  {hints_seen.get(problem.id, 0)}/{problem.rung_count}")
     lines += ["", "Edit exercises/<problem>.py, then: regquiz check <problem>   (regquiz init makes the stubs)"]
     if quizzes:
         lines += ["", f"{'quiz':<15} {'title':<{title_room - 5}} {'questions':>9}  {'best':>7}"]
@@ -182,18 +193,24 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
 
 
-def hint_text(problem: Problem, number: int, *, last_again: bool) -> str:
-    """Hint `number` (1-based) of `problem`, wrapped to the terminal."""
-    head = f"Hint {number} of {len(problem.hints)} for {problem.id} ({problem.title}):"
-    body = textwrap.fill(problem.hints[number - 1], width() - 2, initial_indent="  ",
+def hint_text(shown: HintShown) -> str:
+    """One rung of a function's hint ladder, wrapped to the terminal, and what to do next."""
+    problem, ladder = shown.problem, shown.problem.ladder(shown.function)
+    count = len(ladder.rungs)
+    head = f"Hint {shown.rung} of {count} for {shown.function} ({problem.id}, {problem.title}):"
+    if shown.chosen_because:
+        head = f"{shown.function}: {shown.chosen_because}.\n{head}"
+    body = textwrap.fill(ladder.rungs[shown.rung - 1], width() - 2, initial_indent="  ",
                          subsequent_indent="  ")
-    if last_again:
-        tail = (f"\nThat was the last hint. `regquiz hint {problem.id} --reset` starts over; "
-                f"the docstrings in exercises/{problem.filename} say more.")
-    elif number < len(problem.hints):
-        tail = f"\nRun `regquiz hint {problem.id}` again for the next hint."
+    command = f"regquiz hint {problem.id} {shown.function}"
+    if shown.again:
+        tail = (f"\nThat was the last hint for {shown.function}. `{command} --reset` starts "
+                "over; failing checks now show its closed form.")
+    elif shown.rung < count:
+        tail = f"\nRun `{command}` again for the next hint."
     else:
-        tail = "\nThat was the last hint."
+        tail = (f"\nThat was the last hint for {shown.function}: from now on its failing checks "
+                "show the closed form too.")
     return f"{head}\n{body}{tail}"
 
 

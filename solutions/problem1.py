@@ -1,14 +1,18 @@
 """Problem 1 — L2 regularization vs weight decay.
 
-Covers section 2 (L2 regularization), section 4 (weight decay vs AdamW) and
-practice problem 1 of the subject "16-08 Regularization".
+Read first: section 2 (L2 regularization), section 4 (L2 weight decay vs
+AdamW) and practice problem 1 of the subject "16-08 Regularization".
 
 You will learn:
-  * how a (λ/2)·||w||² penalty turns into an extra λ·w in the gradient;
-  * why, for plain SGD, that penalty and "shrink the weights, then step" are the
-    very same update — provided both parts start from the same w;
-  * why the two ideas part ways inside Adam, and what AdamW does instead
-    (decay applied outside the adaptive scaling).
+  * to turn a (λ/2)·||w||² penalty into an SGD update, and to see for
+    yourself when "shrink the weights, then step" is the same update;
+  * to write one step of Adam on a penalised loss, moments and bias
+    correction included;
+  * why the penalty and weight decay part ways inside Adam, and what AdamW's
+    decoupled decay changes.
+
+Stuck? `regquiz hint problem1 FUNCTION` gives hints one at a time, from a
+nudge to the formula; `regquiz quiz --problem problem1` asks why it works.
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ def sgd_l2_step(w: ArrayLike, grad: ArrayLike, lr: float, lam: float) -> np.ndar
 
     Example: sgd_l2_step([1.0, -2.0], [0.5, 0.5], lr=0.1, lam=0.1)
     -> [0.94, -2.03]
+
+    Contract:
+      * ``w`` and ``grad`` have the same shape (any shape); the result is a new
+        float64 array of that shape (the inputs are not modified);
+      * ``lr`` and ``lam`` are scalars; lam = 0 is plain SGD.
     """
     w = np.asarray(w, dtype=np.float64)
     grad = np.asarray(grad, dtype=np.float64)
@@ -59,6 +68,11 @@ def sgd_weight_decay_step(w: ArrayLike, grad: ArrayLike, lr: float, lam: float) 
 
     Example: sgd_weight_decay_step([1.0, -2.0], [0.5, 0.5], lr=0.1, lam=0.1)
     -> [0.94, -2.03]   (the same numbers as sgd_l2_step)
+
+    Contract:
+      * ``w`` and ``grad`` have the same shape (any shape); the result is a new
+        float64 array of that shape (the inputs are not modified);
+      * ``grad`` is ∂L_data/∂w at ``w``, without any penalty term.
     """
     w = np.asarray(w, dtype=np.float64)
     grad = np.asarray(grad, dtype=np.float64)
@@ -101,6 +115,13 @@ def adam_l2_step(
     Example (first step, m = v = 0): adam_l2_step([1.0], [0.5], [0.0], [0.0],
     t=1, lr=0.1, lam=0.1) -> w ≈ [0.9], m = [0.06], v ≈ [0.00036]
     (the first bias-corrected step moves every weight by about lr).
+
+    Contract:
+      * ``w``, ``grad``, ``m``, ``v`` have one shape; ``m`` and ``v`` are the
+        moments after step t − 1 (zeros before the first step);
+      * ``t`` is the 1-based number of this step (t = 1 for the first);
+      * returns the triple ``(w, m, v)``, in this order: the new weights and the
+        new moments (a tuple, a list or a numpy array of three are all fine).
     """
     w = np.asarray(w, dtype=np.float64)
     g = np.asarray(grad, dtype=np.float64) + lam * w
@@ -151,6 +172,13 @@ def adamw_step(
     Example (first step, m = v = 0): adamw_step([1.0], [0.5], [0.0], [0.0],
     t=1, lr=0.1, lam=0.1) -> w ≈ [0.89], m = [0.05], v ≈ [0.00025]
     (≈ 1 − 0.1·1 from the Adam part, − 0.1·0.1·1 from the decay).
+
+    Contract:
+      * ``w``, ``grad``, ``m``, ``v`` have one shape; ``m`` and ``v`` are the
+        moments after step t − 1 (zeros before the first step);
+      * ``t`` is the 1-based number of this step (t = 1 for the first);
+      * returns the triple ``(w, m, v)``, in this order (a tuple, a list or a
+        numpy array of three are all fine).
     """
     w = np.asarray(w, dtype=np.float64)
     g = np.asarray(grad, dtype=np.float64)

@@ -1,15 +1,18 @@
 """Problem 2 — soft-thresholding (the L1 proximal operator).
 
-Covers section 3 (L1 regularization), worked example 1 (L1 vs L2 sparsity) and
-practice problem 2 of the subject "16-08 Regularization".
+Read first: section 3 (L1 regularization), worked example 1 (L1 vs L2
+sparsity) and practice problem 2 of the subject "16-08 Regularization".
 
 You will learn:
-  * to solve min_w ½(w − μ)² + λ·|w| in closed form, and why the answer is
-    exactly zero on a whole interval |μ| ≤ λ;
-  * to compare the L1 and L2 minimisers of a one-dimensional problem and see
-    that only L1 reaches zero;
-  * to build a Lasso solver (ISTA: a gradient step, then soft-thresholding)
-    that returns genuinely sparse weights.
+  * to minimise ½(w − μ)² + λ·|w| by hand, with a subgradient where |w| has
+    its kink, and why the answer is exactly zero on a whole interval;
+  * to compare the L1 and L2 minimisers of worked example 1 and see that only
+    L1 reaches zero;
+  * to solve the Lasso by proximal gradient descent (ISTA) and get weights
+    that are truly sparse.
+
+Stuck? `regquiz hint problem2 FUNCTION` gives hints one at a time, from a
+nudge to the formula; `regquiz quiz --problem problem2` asks why it works.
 """
 
 from __future__ import annotations
@@ -36,10 +39,22 @@ def soft_threshold(mu: ArrayLike, lam: float) -> float | np.ndarray:
         shape, computed elementwise.
     Entries with |μ| ≤ λ come out as exact zeros (not merely tiny numbers).
 
-    Raises ValueError if ``lam`` < 0 (a negative threshold has no meaning).
+    Raises ValueError if ``lam`` < 0. That is a convention: ½(w − μ)² − |λ|·|w|
+    still has minimisers (at μ + |λ|·sign(μ)), but a negative strength rewards
+    large weights.
 
     Examples: soft_threshold(1.5, 0.5) -> 1.0;  soft_threshold(-0.3, 0.5) -> 0.0;
     soft_threshold([2.0, -2.0, 0.2], 1.0) -> [1.0, -1.0, 0.0]
+
+    Contract:
+      * ``mu`` a scalar (Python or numpy number, or a 0-d array) -> a Python
+        float; ``mu`` an array or list of any shape -> a float64 array of the
+        same shape, computed elementwise;
+      * where the minimiser is 0 the result is an exact 0.0, not a tiny number;
+      * lam = 0 is allowed; lam < 0 raises ValueError. That is this exercise's
+        convention, not a necessity: with λ < 0 the objective still has
+        minimisers, but a negative L1 strength rewards large weights and is
+        almost surely a caller's mistake.
     """
     if lam < 0:
         raise ValueError(f"lam must be >= 0, got {lam}")
@@ -70,6 +85,11 @@ def l1_l2_scalar_optimum(lam: float) -> tuple[float, float]:
 
     Examples: l1_l2_scalar_optimum(0.5) -> (0.75, 0.8);
     l1_l2_scalar_optimum(2.0) -> (0.0, 0.5)
+
+    Contract:
+      * ``lam`` is a scalar λ ≥ 0;
+      * returns the pair ``(w_l1, w_l2)`` of numbers (a tuple, a list or a numpy
+        array of two are all fine).
     """
     w_l1 = max(1.0 - lam / 2.0, 0.0)
     w_l2 = 2.0 / (2.0 + lam)
@@ -108,6 +128,13 @@ def lasso_ista(
 
     Example: lasso_ista(np.eye(2), [3.0, 0.5], lam=0.5) -> [2.0, 0.0]
     (here L = 0.5, lr = 2, and one iteration already lands on the optimum).
+
+    Contract:
+      * ``X`` is (N, d), ``y`` is (N,); returns w of shape (d,);
+      * ``lr=None`` means lr = 1/L, with L the largest eigenvalue of XᵀX/N (the
+        Lipschitz constant of the smooth part's gradient); if L = 0 (X is all
+        zeros) the answer is w = 0;
+      * exactly ``n_iter`` iterations from w = 0.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)

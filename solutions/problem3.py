@@ -1,15 +1,18 @@
 """Problem 3 — dropout.
 
-Covers section 5 (dropout), worked example 2 (dropout as ensemble averaging)
-and practice problem 3 of the subject "16-08 Regularization".
+Read first: section 5 (dropout), worked example 2 (dropout as ensemble
+averaging) and practice problem 3 of the subject "16-08 Regularization".
 
 You will learn:
-  * to implement inverted dropout (forward and backward) with a numpy Generator;
-  * why dividing the survivors by 1 − p keeps the expected activation equal to
-    the inference-time activation;
-  * the exact mean and variance that dropout gives an activation, and how large
-    the extra noise is;
-  * to check "expectation linearity" by averaging over every possible mask.
+  * to implement inverted dropout, forward and backward, with the random
+    generator you are handed;
+  * why the survivors are divided by 1 − p;
+  * to derive the exact mean and variance of a dropout unit (the source
+    text's answer to practice problem 3 is wrong: find out why);
+  * to check expectation linearity by averaging over every possible mask.
+
+Stuck? `regquiz hint problem3 FUNCTION` gives hints one at a time, from a
+nudge to the formula; `regquiz quiz --problem problem3` asks why it works.
 """
 
 from __future__ import annotations
@@ -47,6 +50,13 @@ def inverted_dropout(
 
     Example: with p = 0.5, a = [1.0, 2.0, 3.0] and a draw that keeps the first
     and third entries: mask = [1, 0, 1], out = [2.0, 0.0, 6.0].
+
+    Contract:
+      * ``a`` any shape; ``out`` and ``mask`` have that shape, and ``mask``
+        holds only 0.0 and 1.0;
+      * returns the pair ``(out, mask)`` (a tuple, a list or a numpy array of
+        two are all fine);
+      * p = 0 keeps everything; ValueError unless 0 ≤ p < 1.
     """
     if not 0.0 <= p < 1.0:
         raise ValueError(f"p must satisfy 0 <= p < 1, got {p}")
@@ -73,6 +83,11 @@ def dropout_backward(grad_out: ArrayLike, mask: ArrayLike, p: float) -> np.ndarr
 
     Example: dropout_backward([1.0, 1.0, 1.0], [1.0, 0.0, 1.0], p=0.5)
     -> [2.0, 0.0, 2.0]
+
+    Contract:
+      * ``grad_out`` and ``mask`` (as returned by ``inverted_dropout``) have
+        the same shape; the result has that shape;
+      * dropped units receive an exact 0.
     """
     grad_out = np.asarray(grad_out, dtype=np.float64)
     mask = np.asarray(mask, dtype=np.float64)
@@ -98,6 +113,11 @@ def dropout_moments(mu: float, sigma2: float, p: float) -> tuple[float, float]:
 
     Examples: dropout_moments(0.0, 1.0, 0.5) -> (0.0, 2.0);
     dropout_moments(1.0, 1.0, 0.5) -> (1.0, 3.0)
+
+    Contract:
+      * scalars μ, σ² ≥ 0 and 0 ≤ p < 1 in;
+      * returns the pair ``(mean, var)`` of numbers (a tuple, a list or a numpy
+        array of two are all fine).
     """
     return float(mu), float(sigma2 / (1.0 - p) + mu * mu * p / (1.0 - p))
 
@@ -120,6 +140,10 @@ def dropout_expected_output(w: ArrayLike, h: ArrayLike, p: float) -> float:
     0, 2w₂h₂, 2w₁h₁ and 2w₁h₁ + 2w₂h₂, each with probability 1/4, so
     E[y] = w₁h₁ + w₂h₂; e.g. dropout_expected_output([1.0, 2.0], [3.0, 4.0], 0.5)
     -> 11.0
+
+    Contract:
+      * ``w`` and ``h`` are 1-D of the same length n; returns a number;
+      * n > 16 raises ValueError (too many masks to enumerate).
     """
     wh = np.asarray(w, dtype=np.float64) * np.asarray(h, dtype=np.float64)
     n = len(wh)

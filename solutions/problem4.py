@@ -1,15 +1,17 @@
 """Problem 4 — early stopping vs L2.
 
-Covers section 7 (early stopping) and practice problem 4 of the subject
+Read first: section 7 (early stopping) and practice problem 4 of the subject
 "16-08 Regularization".
 
 You will learn:
-  * to run gradient descent on least squares and to solve ridge regression in
-    closed form, with the same (1/2N) scaling of the loss;
-  * to describe both solutions in the eigenbasis of XᵀX/N, where each one only
-    rescales every eigen-direction by a "filter factor";
-  * to compare those factors and read off the L2 strength that stopping after
-    t steps imitates: λ ≈ 1/(lr·t).
+  * to run gradient descent on least squares and to solve ridge regression,
+    both with the same (1/2N) scaling of the loss;
+  * to describe both in the eigenbasis of XᵀX/N, where each one only rescales
+    every eigen-direction by a "filter factor", and to derive those factors;
+  * to read off the L2 strength that stopping after t steps imitates.
+
+Stuck? `regquiz hint problem4 FUNCTION` gives hints one at a time, from a
+nudge to the formula; `regquiz quiz --problem problem4` asks why it works.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ def gd_linear_regression(X: ArrayLike, y: ArrayLike, lr: float, n_steps: int) ->
 
     Example: gd_linear_regression([[1.0], [1.0]], [2.0, 2.0], lr=0.5, n_steps=2)
     -> [1.5]   (w goes 0 → 1 → 1.5 on its way to 2)
+
+    Contract:
+      * ``X`` is (N, d), ``y`` is (N,); returns w of shape (d,);
+      * exactly ``n_steps`` updates; n_steps = 0 returns the zero vector.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -72,6 +78,11 @@ def ridge_regression(X: ArrayLike, y: ArrayLike, lam: float) -> np.ndarray:
     Corresponds to practice problem 4 (the L2 side of the comparison).
 
     Example: ridge_regression([[1.0], [1.0]], [2.0, 2.0], lam=1.0) -> [1.0]
+
+    Contract:
+      * ``X`` is (N, d), ``y`` is (N,); returns w of shape (d,);
+      * λ ≥ 0; for λ > 0 the minimiser is unique even when XᵀX is singular;
+        with λ = 0 the checks use an X of full column rank.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -87,7 +98,7 @@ def gd_filter_factors(eigvals: ArrayLike, lr: float, n_steps: int) -> np.ndarray
 
     For each eigenvalue s of XᵀX/N, f(s) is the fraction of the least-squares
     solution's component along that eigenvector reached after t = n_steps
-    steps. Large s (with lr·s ≤ 1): f ≈ 1, already fitted. Small s:
+    steps. Large s (lr·s·t ≫ 1, with lr·s < 2): f ≈ 1, already fitted. Small s:
     f ≈ lr·s·t, still near 0. As t → ∞, f → 1 whenever 0 < lr·s < 2.
 
     Shapes: ``eigvals`` any shape (usually (d,)); returns a float64 array of
@@ -97,6 +108,11 @@ def gd_filter_factors(eigvals: ArrayLike, lr: float, n_steps: int) -> np.ndarray
 
     Example: gd_filter_factors([1.0, 0.01], lr=0.5, n_steps=2)
     -> [0.75, 0.009975]
+
+    Contract:
+      * ``eigvals`` any shape (usually (d,)); returns a float64 array of that
+        shape, elementwise;
+      * s = 0 gives 0 (that direction is never fitted); t = 0 gives zeros.
     """
     s = np.asarray(eigvals, dtype=np.float64)
     return 1.0 - (1.0 - lr * s) ** n_steps
@@ -118,6 +134,12 @@ def ridge_filter_factors(eigvals: ArrayLike, lam: float) -> np.ndarray:
 
     Example: ridge_filter_factors([1.0, 0.0], lam=1.0) -> [0.5, 0.0];
     ridge_filter_factors([3.0], lam=1.0) -> [0.75]
+
+    Contract:
+      * ``eigvals`` any shape; returns a float64 array of that shape,
+        elementwise;
+      * where s + λ = 0 (s = 0 and λ = 0) the factor is 0: that direction
+        carries no data and the minimum-norm solution leaves it at 0.
     """
     s = np.asarray(eigvals, dtype=np.float64)
     denom = s + lam
@@ -140,6 +162,9 @@ def early_stopping_lambda(lr: float, n_steps: int) -> float:
     Corresponds to section 7 and practice problem 4.
 
     Example: early_stopping_lambda(0.1, 50) -> 0.2
+
+    Contract:
+      * scalars lr > 0 and t = n_steps ≥ 1 in; returns a number.
     """
     if lr * n_steps == 0:
         return float("inf")

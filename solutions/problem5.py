@@ -1,16 +1,19 @@
-"""Problem 5 — label smoothing.
+"""Problem 5 — label smoothing and cross-entropy.
 
-Covers section 8 (label smoothing), worked example 3 (the label-smoothing
-gradient) and practice problem 5 of the subject "16-08 Regularization".
+Read first: section 8 (label smoothing), worked example 3 and practice
+problem 5 of the subject "16-08 Regularization".
 
 You will learn:
-  * to build smoothed targets in two conventions that are easy to confuse:
-    this subject's eps/(K − 1) and the eps/K used by torch and Keras;
-  * to compute softmax and cross-entropy without overflow (log-sum-exp);
-  * that the gradient of the mean cross-entropy w.r.t. the logits is
-    (softmax − targets)/N, and how smoothing shrinks it;
-  * that with smoothed targets the training loss cannot go below the entropy
-    of the target row — about 0.545 nats for K = 10, eps = 0.1.
+  * the two conventions of label smoothing, this subject's and torch's/Keras's;
+  * to compute softmax and cross-entropy without overflow for huge logits;
+  * to derive the gradient of the cross-entropy with respect to the logits
+    (worked example 3 of the source text misprints it);
+  * to find the lowest training loss that smoothed targets allow.
+Practice problem 5 (is 99 % accuracy with a loss of 1.5 consistent?) has no
+function to write: `regquiz quiz --problem problem5` asks it.
+
+Stuck? `regquiz hint problem5 FUNCTION` gives hints one at a time, from a
+nudge to the formula.
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ def smooth_labels(y: ArrayLike, num_classes: int, eps: float) -> np.ndarray:
 
     Example: smooth_labels([0, 2], 3, 0.1)
     -> [[0.9, 0.05, 0.05], [0.05, 0.05, 0.9]]
+
+    Contract:
+      * ``y`` is (N,) of ints in [0, K); returns an (N, K) float64 array whose
+        rows sum to 1;
+      * ε = 0 gives the plain one-hot rows.
     """
     labels = np.asarray(y, dtype=np.intp)
     out = np.full((labels.shape[0], num_classes), eps / (num_classes - 1))
@@ -68,6 +76,11 @@ def smooth_labels_uniform(y: ArrayLike, num_classes: int, eps: float) -> np.ndar
     Corresponds to section 8 (the convention used by the common libraries).
 
     Example: smooth_labels_uniform([0], 4, 0.2) -> [[0.85, 0.05, 0.05, 0.05]]
+
+    Contract:
+      * ``y`` is (N,) of ints in [0, K); returns an (N, K) float64 array whose
+        rows sum to 1;
+      * ε = 0 gives the plain one-hot rows.
     """
     labels = np.asarray(y, dtype=np.intp)
     out = np.full((labels.shape[0], num_classes), eps / num_classes)
@@ -90,6 +103,11 @@ def softmax(z: ArrayLike) -> np.ndarray:
 
     Examples: softmax([0.0, math.log(3)]) -> [0.25, 0.75];
     softmax([1e4, 0.0, -1e4]) -> [1.0, 0.0, 0.0]  (no nan, no inf)
+
+    Contract:
+      * ``z`` is (K,) or (N, K); returns probabilities of the same shape, each
+        row summing to 1;
+      * finite for |z| up to 1e4.
     """
     z = np.asarray(z, dtype=np.float64)
     e = np.exp(z - z.max(axis=-1, keepdims=True))
@@ -116,6 +134,11 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
 
     Examples: cross_entropy(np.log([[0.7, 0.2, 0.1]]), [[1.0, 0.0, 0.0]])
     -> 0.3567 (= −log 0.7); cross_entropy([[1e4, 0.0]], [[0.0, 1.0]]) -> 1e4
+
+    Contract:
+      * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (one row,
+        N = 1); returns one number, in nats;
+      * finite for |logits| up to 1e4.
     """
     z = np.asarray(logits, dtype=np.float64)
     t = np.asarray(targets, dtype=np.float64)
@@ -145,6 +168,15 @@ def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
       -> [[-0.3, 0.2, 0.1]]
       cross_entropy_grad(np.log([[0.7, 0.2, 0.1]]), [[0.9, 0.05, 0.05]])
       -> [[-0.2, 0.15, 0.05]]   (smoothed, eps = 0.1, K = 3: a gentler push)
+
+    Smoothing does not shrink every component: the true class's component
+    moves by ε toward 0, but a wrong class predicted below ε/(K − 1) changes
+    sign and can grow (ŷ = 0.01 with ε/(K − 1) = 0.05 goes from 0.01 to −0.04).
+    Here both wrong classes sit above 0.05/2, so all three shrink.
+
+    Contract:
+      * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (N = 1);
+        returns an array of that shape.
     """
     z = np.asarray(logits, dtype=np.float64)
     t = np.asarray(targets, dtype=np.float64)
@@ -176,6 +208,10 @@ def min_cross_entropy(num_classes: int, eps: float) -> float:
 
     Examples: min_cross_entropy(10, 0.1) -> 0.5448;
     min_cross_entropy(3, 0.1) -> 0.3944;  min_cross_entropy(10, 0.0) -> 0.0
+
+    Contract:
+      * K ≥ 2 and 0 ≤ ε < 1 in; returns one number;
+      * ε = 0 gives 0.
     """
     entropy = 0.0
     if eps < 1:

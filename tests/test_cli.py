@@ -73,7 +73,9 @@ def test_failure_messages_say_call_result_expectation_and_why(tmp_path: Path) ->
     failed = [test for test in payload["tests"] if test["status"] == "fail"]
     assert failed
     for test in failed:
-        for part in ("called", "returned", "expected", "why"):
+        if test["message"].startswith("held back"):  # its own answer was right: see test_hints.py
+            continue
+        for part in ("called", "returned", "expected", "why", "work on"):
             assert part in test["message"], test
 
 
@@ -231,17 +233,6 @@ def test_init_into_a_file_is_a_usage_error(tmp_path: Path) -> None:
     result = run("init", str(target))
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-
-
-def test_hints_come_in_order_and_are_tracked(regquiz_home: Path) -> None:
-    problem = load_manifest().problem("problem4")
-    outputs = [run("hint", "problem4").stdout for _ in range(len(problem.hints) + 1)]
-    for number, output in enumerate(outputs[:-1], start=1):
-        assert f"Hint {number} of {len(problem.hints)}" in output
-    assert "That was the last hint" in outputs[-1]
-    assert "1/3" not in run("list").stdout.split("problem4")[1].splitlines()[0]
-    assert f"{len(problem.hints)}/{len(problem.hints)}" in run("list").stdout
-    assert "Hint 1 of" in run("hint", "problem4", "--reset").stdout
 
 
 def test_help_lists_the_commands() -> None:

@@ -58,17 +58,51 @@ def test_stub_bodies_only_raise_not_implemented(problem_id: str) -> None:
         assert isinstance(raised, ast.Call) and getattr(raised.func, "id", "") == "NotImplementedError"
 
 
+def _contract(doc: str) -> list[str]:
+    """The lines of a docstring's `Contract:` block (up to the next blank line)."""
+    lines = doc.splitlines()
+    if "Contract:" not in lines:
+        return []
+    block = lines[lines.index("Contract:") + 1:]
+    return block[:block.index("")] if "" in block else block
+
+
 @pytest.mark.parametrize("problem_id", PROBLEMS)
-def test_stub_docstrings_teach_and_match_the_solution(problem_id: str) -> None:
+def test_stub_signatures_and_contracts_match_the_solution(problem_id: str) -> None:
     stub = REPO / "exercises" / f"{problem_id}.py"
     solution = REPO / "solutions" / f"{problem_id}.py"
     assert ast.get_docstring(ast.parse(stub.read_text())) == ast.get_docstring(
         ast.parse(solution.read_text()))
     stub_functions, solution_functions = _functions(stub), _functions(solution)
     for name, node in stub_functions.items():
+        other = solution_functions[name]
+        assert ast.unparse(node.args) == ast.unparse(other.args), name
+        assert ast.unparse(node.returns) == ast.unparse(other.returns), name
         doc = ast.get_docstring(node) or ""
-        assert doc == ast.get_docstring(solution_functions[name])
-        assert len(doc.splitlines()) >= 6, f"{name}: a docstring that teaches is longer"
+        contract = _contract(doc)
+        assert len(contract) >= 1, f"{name}: the stub states its contract"
+        assert contract == _contract(ast.get_docstring(other) or ""), name
+        assert len(doc.splitlines()) >= 6, f"{name}: a docstring that poses the problem is longer"
+
+
+# What a practice problem or worked example asks the student to derive, update lines and code:
+# none of it may appear in a stub (the hints and the solutions' docstrings carry it).
+GIVEN_AWAY = ["sign(μ)·max", "max(|μ|", "max(1 − λ/2", "2/(2 + λ)", "σ²/(1 − p) +", "μ²·p/(1 − p)",
+              "(μ² + σ²)", "1 − (1 − lr", "1/(lr·t)", "s/(s + λ)", "0.545", "softmax − targets",
+              "softmax(z) − targets", "ŷ − y", "(XᵀX/N + λ", "Xᵀ(y − Xw)", "w₁h₁ + w₂h₂",
+              "ε·log", "log(1 − ε)", "w ←", "m ←", "v ←", "np.", "rng.random", "(1 − p)ᵏ",
+              "grad_out·mask", "-> 0.2", "0.75", "-> ["]
+
+
+@pytest.mark.parametrize("problem_id", PROBLEMS)
+def test_stubs_pose_problems_without_their_answers(problem_id: str) -> None:
+    tree = ast.parse((REPO / "exercises" / f"{problem_id}.py").read_text(encoding="utf-8"))
+    docs = [ast.get_docstring(tree) or ""] + [ast.get_docstring(node) or "" for node in tree.body
+                                              if isinstance(node, ast.FunctionDef)]
+    for doc in docs:
+        flat = " ".join(doc.split())
+        given = [fragment for fragment in GIVEN_AWAY if fragment in flat]
+        assert not given, f"{problem_id}: a stub gives away {given}"
 
 
 @pytest.mark.parametrize("problem_id", PROBLEMS)
@@ -93,10 +127,28 @@ def test_no_stray_files_hide_in_the_held_out_folder() -> None:
 
 
 @pytest.mark.parametrize("problem_id", PROBLEMS)
-def test_hints_are_progressive_and_distinct(problem_id: str) -> None:
-    hints = MANIFEST.problem(problem_id).hints
-    assert len(hints) >= 3 and len(set(hints)) == len(hints)
-    assert all(len(hint) > 40 for hint in hints)
+def test_every_function_has_a_ladder_of_distinct_rungs_without_code(problem_id: str) -> None:
+    problem = MANIFEST.problem(problem_id)
+    assert [ladder.function for ladder in problem.hints] == [f.name for f in problem.functions]
+    for ladder in problem.hints:
+        assert len(ladder.rungs) >= 3 and len(set(ladder.rungs)) == len(ladder.rungs)
+        assert all(len(rung) > 15 for rung in ladder.rungs), ladder.function
+        assert not any(code in rung for rung in ladder.rungs
+                       for code in ("np.", "rng.", "()", " = np", "return (", "import ")), ladder.function
+        # the formula comes last: the top rung states an equation the first does not
+        assert "=" in ladder.rungs[-1] or "←" in ladder.rungs[-1], ladder.function
+        assert ladder.rungs[-1] not in ladder.rungs[0], ladder.function
+
+
+@pytest.mark.parametrize("problem_id", PROBLEMS)
+def test_every_check_declares_its_functions_and_requires_earlier_direct_checks(problem_id: str) -> None:
+    problem = MANIFEST.problem(problem_id)
+    functions = {f.name for f in problem.functions}
+    for check in problem.checks:
+        assert check.functions and set(check.functions) <= functions
+        for required in check.requires:
+            assert problem.check(required).requires == (), f"{required} is itself gated"
+    assert all(problem.checks_of(name) for name in functions)
 
 
 def test_time_limits_keep_a_check_under_30_seconds() -> None:
@@ -106,8 +158,8 @@ def test_time_limits_keep_a_check_under_30_seconds() -> None:
 def test_a_malformed_manifest_names_the_problem_and_field(tmp_path: Path) -> None:
     broken = tmp_path / "manifest.toml"
     broken.write_text('[[problems]]\nid = "Bad Id"\ntitle = "t"\nsection = "s"\ntime_limit = 1\n'
-                      'hints = ["a", "b", "c"]\n[problems.functions]\nf = ["x"]\n'
-                      '[problems.checks]\nc = 1\n')
+                      '[problems.functions]\nf = ["x"]\n[problems.hints]\nf = ["a", "b", "c"]\n'
+                      '[problems.checks]\nc = 1\n[problems.exercises]\nc = ["f"]\n')
     with pytest.raises(ManifestError, match="'Bad Id'.*must match"):
         load_manifest.__wrapped__(broken)
     broken.write_text('[[problems]]\nid = "p"\n')
@@ -117,14 +169,32 @@ def test_a_malformed_manifest_names_the_problem_and_field(tmp_path: Path) -> Non
 
 def test_malformed_held_out_cases_are_refused(tmp_path: Path) -> None:
     entry = ('[[problems]]\nid = "p"\ntitle = "t"\nsection = "s"\ntime_limit = 1\n'
-             'hints = ["a", "b", "c"]\n[problems.functions]\nf = ["x"]\n'
-             '[problems.checks]\nc = 1\n[problems.heldout]\n')
+             '[problems.functions]\nf = ["x"]\n[problems.hints]\nf = ["a", "b", "c"]\n'
+             '[problems.checks]\nc = 1\n[problems.exercises]\nc = ["f"]\n[problems.heldout]\n')
     broken = tmp_path / "manifest.toml"
     broken.write_text(entry + "h = 0\n")
     with pytest.raises(ManifestError, match="positive number of points"):
         load_manifest.__wrapped__(broken)
     broken.write_text(entry + "h = 2\n")
     assert load_manifest.__wrapped__(broken).problem("p").graded_max_score == 3
+
+
+def test_hint_ladders_and_requirements_are_validated(tmp_path: Path) -> None:
+    base = ('[[problems]]\nid = "p"\ntitle = "t"\nsection = "s"\ntime_limit = 1\n'
+            '[problems.functions]\nf = ["x"]\ng = ["x"]\n')
+    broken = tmp_path / "manifest.toml"
+    broken.write_text(base + '[problems.hints]\nf = ["a", "b", "c"]\ng = ["a", "b"]\n'
+                      '[problems.checks]\nc = 1\n[problems.exercises]\nc = ["f", "g"]\n')
+    with pytest.raises(ManifestError, match="at least three hints"):
+        load_manifest.__wrapped__(broken)
+    ladders = '[problems.hints]\nf = ["a", "b", "c"]\ng = ["a", "b", "c"]\n'
+    broken.write_text(base + ladders + '[problems.checks]\nc = 1\n[problems.exercises]\nc = ["f"]\n')
+    with pytest.raises(ManifestError, match="no check exercises 'g'"):
+        load_manifest.__wrapped__(broken)
+    broken.write_text(base + ladders + '[problems.checks]\nc = 1\n[problems.exercises]\n'
+                      'c = ["f", "g"]\n[problems.requires]\nc = ["d"]\n')
+    with pytest.raises(ManifestError, match="requires unknown checks"):
+        load_manifest.__wrapped__(broken)
 
 
 def test_readme_problem_table_matches_the_manifest() -> None:

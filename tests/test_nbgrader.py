@@ -132,15 +132,23 @@ def test_solution_cells_are_the_stub_around_the_reference(tmp_path: Path) -> Non
                            and c["metadata"]["nbgrader"]["grade_id"] in ("setup",)) + "\n\n" + \
             "\n\n".join(c["source"] for c in solutions)
         reference = (REPO / "solutions" / problem.filename).read_text()
+        stub = (REPO / "exercises" / problem.filename).read_text()
         assert ast.dump(functions_of(code)) == ast.dump(functions_of(reference)), problem.id
+        assert docstrings_of(code) == docstrings_of(stub), problem.id  # the stub's statements
 
 
 def functions_of(code: str) -> ast.Module:
-    """The module's functions, without imports (the export moves some into the bodies)."""
+    """The module's functions, without imports (the export moves some into the bodies) or
+    docstrings (a cell shows the stub's, which poses the problem; the solution's derives it)."""
     functions = [n for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)]
     for function in functions:
-        function.body = [n for n in function.body if not isinstance(n, (ast.Import, ast.ImportFrom))]
+        function.body = [n for n in function.body if not isinstance(n, (ast.Import, ast.ImportFrom))
+                         and n is not function.body[0]]
     return ast.Module(functions, [])
+
+
+def docstrings_of(code: str) -> list[str | None]:
+    return [ast.get_docstring(n) for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)]
 
 
 def notebook_cells(path: Path) -> list[dict[str, Any]]:

@@ -212,7 +212,8 @@ def test_one_question_by_number_or_id() -> None:
     (["--question", "9"], "has no question '9'"),
     (["--question", "2", "--review"], "either --question or --review"),
     (["--question", "1", "--answers", "BB"], "gives 2 answer(s) for 1"),
-    (["--quiz", "nonesuch"], "no quiz named 'nonesuch' (available: regularization)"),
+    (["--quiz", "nonesuch"], "no quiz named 'nonesuch' (available: problem1, problem2, problem3, problem4, "
+                            "problem5, regularization)"),
     (["--seed", "-3"], "-3"),
 ])
 def test_bad_quiz_options_are_one_line_and_exit_2(args: list[str], words: str) -> None:
@@ -361,7 +362,10 @@ def test_database_rows_survive_a_quiz_in_the_old_schema(regquiz_home: Path) -> N
     with sqlite3.connect(regquiz_home / "regquiz.db.v1.bak") as db:
         assert db.execute("SELECT seed FROM checks").fetchall() == [(42,)]
         assert db.execute("PRAGMA user_version").fetchone()[0] == 1
-    assert "2/3" in run("list").stdout  # the hints seen are kept too
+    # the old per-problem hint counts belong to ladders that no longer exist: kept, not counted
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT * FROM hints").fetchall() == [("problem1", 2)]
+    assert "0/12" in run("list").stdout.split("problem1")[1].splitlines()[0]
 
 
 def test_interactive_json_keeps_stdout_for_the_json() -> None:

@@ -114,3 +114,23 @@ def test_eight_quiz_takers_at_once_lose_no_attempt(regquiz_home: Path, tmp_path:
     with sqlite3.connect(regquiz_home / "regquiz.db") as db:
         assert db.execute("SELECT COUNT(*) FROM quiz_answers").fetchone()[0] == 2000
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
+def test_terminal_concept_questions_of_a_problem(regquiz_home: Path) -> None:
+    child = _spawn(regquiz_home, "--problem", "problem3")
+    child.expect_exact("Question 1 of 2")
+    child.expect_exact("Your answer (A-D): ")
+    child.sendline("b")
+    child.expect_exact("Correct — the answer is B.")
+    child.expect_exact("Question 2 of 2")
+    child.expect_exact("Your answer (A-D): ")
+    child.sendline("a")
+    child.expect_exact("Incorrect — the answer is C.")
+    child.expect_exact("You chose A:")
+    child.expect_exact("Score: 1/2")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "Traceback" not in (child.before or "")
+    assert _attempts(regquiz_home) == [(1, 1, 2, "BA")]

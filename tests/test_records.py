@@ -75,8 +75,53 @@ def test_concurrent_writers_lose_nothing(regquiz_home: Path) -> None:
     assert seeds == sorted(1000 * n + i for n in range(4) for i in range(25))
 
 
-def test_hints_count_up_to_the_last_and_reset(regquiz_home: Path) -> None:
+def test_hint_rungs_count_up_per_function_and_reset(regquiz_home: Path) -> None:
     with open_records() as opened:
-        assert [opened.take_hint("problem1", 3) for _ in range(5)] == [1, 2, 3, 3, 3]
+        assert [opened.take_rung("problem1", "sgd_l2_step", 3) for _ in range(5)] == [1, 2, 3, 3, 3]
+        assert opened.take_rung("problem1", "adamw_step", 3) == 1
+        assert opened.rungs_seen("problem1") == {"sgd_l2_step": 3, "adamw_step": 1}
+        assert opened.hints_shown("problem1") == 4
+        opened.reset_hints("problem1", "adamw_step")
+        assert opened.rungs_seen("problem1") == {"sgd_l2_step": 3}
         opened.reset_hints("problem1")
         assert opened.hints_shown("problem1") == 0
+
+
+def test_migrations_build_a_blank_database_to_the_latest_schema(regquiz_home: Path) -> None:
+    from regquiz.records import MIGRATIONS, SCHEMA_VERSION
+
+    with open_records() as opened:
+        applied = opened.db.execute("SELECT id, name FROM migrations ORDER BY id").fetchall()
+        tables = {row[0] for row in opened.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert applied == [(number, name) for number, name, _ in MIGRATIONS]
+    assert SCHEMA_VERSION == 3 and {"checks", "hints", "quiz_attempts", "hint_rungs"} <= tables
+
+
+def test_a_version_2_database_gains_hint_rungs_and_keeps_its_rows(regquiz_home: Path) -> None:
+    import sqlite3
+
+    from regquiz.records import MIGRATIONS
+
+    regquiz_home.mkdir(parents=True)
+    database = regquiz_home / "regquiz.db"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                   "applied_at TEXT NOT NULL)")
+        for number, name, migrate in MIGRATIONS[:2]:
+            migrate(db)
+            db.execute("INSERT INTO migrations VALUES (?, ?, 'then')", (number, name))
+        db.execute("INSERT INTO checks (problem, score, max_score, passed, seed, file, at, tests) "
+                   "VALUES ('problem2', 5, 22, 0, 9, 'x.py', '2026-01-01T00:00:00+00:00', "
+                   "'[{\"name\": \"soft_threshold_examples\", \"status\": \"pass\"}]')")
+        db.execute("INSERT INTO hints VALUES ('problem2', 2)")
+        db.execute("PRAGMA user_version = 2")
+    with open_records() as opened:
+        assert [c["seed"] for c in opened.checks()] == [9]
+        assert opened.latest_statuses("problem2") == {"soft_threshold_examples": "pass"}
+        assert opened.rungs_seen("problem2") == {}
+        assert opened.take_rung("problem2", "lasso_ista", 3) == 1
+        assert opened.db.execute("PRAGMA user_version").fetchone()[0] == 3
+    with sqlite3.connect(regquiz_home / "regquiz.db.v2.bak") as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("SELECT shown FROM hints").fetchall() == [(2,)]

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from regquiz.checks import Returned, Student, as_array, close, expect_close, fail, parts, show
+from regquiz.checks import (Returned, Student, as_array, close, closed_form, expect_close, fail,
+                            parts, show)
 
 MOMENTS = ("w", "m", "v")
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -74,8 +75,8 @@ def _culprit(first: str, first_ok: bool, second: str, second_ok: bool) -> str:
 
 
 def test_sgd_l2_step_formula(student: Student, rng: np.random.Generator) -> None:
-    why = ("the gradient of (λ/2)·||w||² is λ·w (the ½ cancels the 2 of the square), so one SGD "
-           "step on the penalised loss is w − lr·(grad + λ·w)")
+    why = ("one SGD step on the whole penalised loss L_data + (λ/2)·||w||², data term and "
+           "penalty together" + closed_form(student, "sgd_l2_step", "w − lr·(grad + λ·w)"))
     w, grad = np.array([1.0, -2.0]), np.array([0.5, 0.5])
     expect_close(student.call("sgd_l2_step", w, grad, 0.1, 0.1), np.array([0.94, -2.03]), why=why)
     w, grad = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
@@ -109,7 +110,7 @@ def test_sgd_l2_equals_weight_decay(student: Student, rng: np.random.Generator) 
     want = w - lr * (grad + lam * w)
     expect_close(decay, l2_values,
                  why="sgd_l2_step returned these numbers for the same inputs, and for SGD the two "
-                     "updates are one: w − lr·(grad + λ·w) = (1 − lr·λ)·w − lr·grad"
+                     "updates are one (Practice Problem 1)"
                      + _culprit("sgd_l2_step", close(l2_values, want),
                                 "sgd_weight_decay_step", close(decay_values, want)))
 
@@ -137,9 +138,10 @@ def _chained_steps(student: Student, rng: np.random.Generator, function: str,
         got = student.call(function, w, grad, m, v, t, lr, lam, beta1, beta2, eps)
         expect_close(got, reference(w, grad, m, v, t, lr, lam, beta1, beta2, eps), names=MOMENTS,
                      why=f"step t = {t} of a run from m = v = 0, each step fed the (w, m, v) "
-                         f"the one before returned: {update}, with m̂ = m/(1 − β₁ᵗ), "
-                         "v̂ = v/(1 − β₂ᵗ), t counted from 1; use the beta1, beta2 and eps "
-                         "you are given")
+                         "the one before returned, with bias-corrected moments, t counted from "
+                         "1; use the beta1, beta2 and eps you are given"
+                         + closed_form(student, function, f"{update}, with m̂ = m/(1 − β₁ᵗ), "
+                                       "v̂ = v/(1 − β₂ᵗ)"))
         w, m, v = _triple(got, shape, why="each step returns (w, m, v), fed into the next step")
     t = int(rng.integers(20, 60))
     w, grad, m, v = _state(rng, (5,))
@@ -154,9 +156,11 @@ def _chained_steps(student: Student, rng: np.random.Generator, function: str,
 
 def test_adam_l2_first_step(student: Student, rng: np.random.Generator) -> None:
     _first_step(student, rng, "adam_l2_step", _adam_l2,
-                why="step t = 1 from m = v = 0: g = grad + λ·w, m = (1 − β₁)·g, v = (1 − β₂)·g², "
-                    "and the bias corrections 1 − β₁¹ and 1 − β₂¹ turn them back into g and g², "
-                    "so w_new = w − lr·g/(|g| + eps)")
+                why="step t = 1 from m = v = 0 of Adam on the penalised loss L_data + "
+                    "(λ/2)·||w||², returning (w, m, v)" + closed_form(
+                        student, "adam_l2_step", "g = grad + λ·w, m = (1 − β₁)·g, "
+                        "v = (1 − β₂)·g², the bias corrections turn them back into g and g², so "
+                        "w_new = w − lr·g/(|g| + eps)"))
 
 
 def test_adam_l2_chained_steps(student: Student, rng: np.random.Generator) -> None:
@@ -243,9 +247,10 @@ def test_adam_eps_outside_sqrt(student: Student, rng: np.random.Generator) -> No
 
 def test_adamw_first_step(student: Student, rng: np.random.Generator) -> None:
     _first_step(student, rng, "adamw_step", _adamw,
-                why="step t = 1 from m = v = 0: the moments see grad only, so m̂ = grad and "
-                    "v̂ = grad², and the decay λ·w of the old w is added beside the adaptive "
-                    "step: w − lr·(grad/(|grad| + eps) + λ·w)")
+                why="step t = 1 from m = v = 0 of AdamW: the moments see grad only, and the "
+                    "decay of the old w sits beside the adaptive step" + closed_form(
+                        student, "adamw_step", "m̂ = grad and v̂ = grad², so "
+                        "w − lr·(grad/(|grad| + eps) + λ·w)"))
 
 
 def test_adamw_chained_steps(student: Student, rng: np.random.Generator) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from regquiz.checks import Student, as_array, as_float, expect_close, fail, parts
+from regquiz.checks import Student, as_array, as_float, closed_form, expect_close, fail, parts
+
+SOFT = "S_λ(μ) = sign(μ)·max(|μ| − λ, 0)"
 
 
 def _soft(mu: np.ndarray, threshold: float) -> np.ndarray:
@@ -34,8 +36,8 @@ def _largest_eigenvalue(X: np.ndarray) -> float:
 def test_soft_threshold_examples(student: Student) -> None:
     for mu, lam, want in [(1.5, 0.5, 1.0), (-2.0, 0.5, -1.5), (0.3, 0.5, 0.0), (-0.5, 0.5, 0.0)]:
         got = student.call("soft_threshold", mu, lam)
-        expect_close(got, want, why="S_λ(μ) = sign(μ)·max(|μ| − λ, 0): μ moves toward 0 by λ "
-                     "and stops at 0; a scalar in gives one number out")
+        expect_close(got, want, why="the minimiser of ½(w − μ)² + λ·|w| for these numbers; a "
+                     "scalar in gives one number out" + closed_form(student, "soft_threshold", SOFT))
 
 
 def test_soft_threshold_optimality(student: Student, rng: np.random.Generator) -> None:
@@ -48,16 +50,18 @@ def test_soft_threshold_optimality(student: Student, rng: np.random.Generator) -
     # Subgradient condition of ½(w − μ)² + λ|w|: w − μ + λ·sign(w) = 0 where w ≠ 0 …
     residual = np.where(moved, w - mu + lam * np.sign(w), 0.0)
     if np.any(np.abs(residual) > 1e-9 * (1 + np.abs(mu))):
-        i = np.unravel_index(np.argmax(np.abs(residual)), mu.shape)
+        i = tuple(int(k) for k in np.unravel_index(np.argmax(np.abs(residual)), mu.shape))
         fail(got, expected=f"entry {i} = {_soft(mu, lam)[i]:.10g} (μ = {mu[i]:.10g}, λ = {lam:.10g})",
              why="where the answer w is not zero, optimality of ½(w − μ)² + λ|w| demands "
-                 "w − μ + λ·sign(w) = 0, i.e. w = μ − λ·sign(μ)")
+                 "that the derivative w − μ + λ·sign(w) vanish there"
+                 + closed_form(student, "soft_threshold", SOFT))
     # … and 0 ∈ [−μ − λ, −μ + λ], i.e. |μ| ≤ λ, where w = 0.
     if np.any(~moved & (np.abs(mu) > lam + 1e-12)):
-        i = np.unravel_index(np.argmax(~moved & (np.abs(mu) > lam)), mu.shape)
+        i = tuple(int(k) for k in np.unravel_index(np.argmax(~moved & (np.abs(mu) > lam)), mu.shape))
         fail(got, expected=f"entry {i} = {_soft(mu, lam)[i]:.10g} (μ = {mu[i]:.10g}, λ = {lam:.10g})",
-             why="w = 0 is optimal only when the subgradient interval [−μ − λ, −μ + λ] contains 0, "
-                 "that is when |μ| ≤ λ; here |μ| > λ")
+             why="w = 0 is optimal only when the subgradient of the objective at 0 contains 0; "
+                 "for this entry it does not, so the minimiser is not 0"
+                 + closed_form(student, "soft_threshold", SOFT))
 
 
 def test_soft_threshold_exact_zeros(student: Student, rng: np.random.Generator) -> None:
@@ -70,7 +74,8 @@ def test_soft_threshold_exact_zeros(student: Student, rng: np.random.Generator) 
         fail(got, expected=f"exact zeros in the first 9 entries (|μ| ≤ λ = {lam:.10g})",
              why="the L1 proximal step sets small weights to exactly zero; that is where the "
                  "Lasso's sparsity comes from (a tiny non-zero is not zero)")
-    expect_close(got, _soft(mu, lam), why="the last entry lies outside [−λ, λ] and moves by λ")
+    expect_close(got, _soft(mu, lam), why="the last entry lies outside [−λ, λ], so its "
+                 "minimiser is not 0" + closed_form(student, "soft_threshold", SOFT))
 
 
 def test_soft_threshold_lam_zero(student: Student, rng: np.random.Generator) -> None:
@@ -81,16 +86,19 @@ def test_soft_threshold_lam_zero(student: Student, rng: np.random.Generator) -> 
 
 def test_soft_threshold_rejects_negative_lam(student: Student) -> None:
     student.expect_raises("ValueError", "soft_threshold", 1.0, -0.5,
-                          why="a negative λ would reward large weights; the objective has no "
-                              "minimiser, so the function must refuse it")
+                          why="this exercise's convention: λ < 0 is refused. It is a choice, "
+                              "not a necessity: ½(w − μ)² − |λ|·|w| still has minimisers, at "
+                              "μ + |λ|·sign(μ), but a negative L1 strength rewards large weights "
+                              "and is almost certainly a caller's mistake")
 
 
 # -- Worked Example 1 ------------------------------------------------------------------------
 
 
 def test_worked_example_1(student: Student) -> None:
-    why = ("Worked Example 1: minimise (w − 1)² + λ|w| and (w − 1)² + (λ/2)w²; with λ = 0.5 the "
-           "L1 minimiser is 0.75 and the L2 one 0.8, with λ = 2 they are 0 and 0.5")
+    why = ("Worked Example 1: the minimisers of (w − 1)² + λ|w| and of (w − 1)² + (λ/2)w², "
+           "for λ = 0.5 and λ = 2, returned as the pair (w_l1, w_l2)"
+           + closed_form(student, "l1_l2_scalar_optimum", "w_l1 = max(1 − λ/2, 0), w_l2 = 2/(2 + λ)"))
     for lam, want in [(0.5, (0.75, 0.8)), (2.0, (0.0, 0.5))]:
         got = student.call("l1_l2_scalar_optimum", lam)
         expect_close(got, want, why=why, names=("w_l1", "w_l2"))
@@ -106,12 +114,14 @@ def test_l1_l2_optimality(student: Student, rng: np.random.Generator) -> None:
         l1_ok = (abs(2 * (w_l1 - 1) + lam) < 1e-9) if w_l1 > 0 else (w_l1 == 0 and lam >= 2)
         if not l1_ok:
             fail(got, expected=f"w_l1 = {max(1 - lam / 2, 0):.10g}",
-                 why="for w > 0 the L1 objective's derivative 2(w − 1) + λ vanishes at 1 − λ/2; "
-                     "when λ ≥ 2 the subgradient at 0, [−2 − λ, −2 + λ], contains 0, so w = 0")
+                 why=f"w_l1 must make 0 a (sub)gradient of (w − 1)² + λ|w| at w_l1, here with "
+                     f"λ = {lam:.6g}" + closed_form(student, "l1_l2_scalar_optimum",
+                                                   "w_l1 = max(1 − λ/2, 0)"))
         if abs(2 * (w_l2 - 1) + lam * w_l2) > 1e-9:
             fail(got, expected=f"w_l2 = {2 / (2 + lam):.10g}",
-                 why="the L2 objective's derivative 2(w − 1) + λw vanishes at w = 2/(2 + λ), "
-                     "which shrinks toward 0 but never reaches it")
+                 why=f"the derivative of (w − 1)² + (λ/2)w² must vanish at w_l2, here with "
+                     f"λ = {lam:.6g}" + closed_form(student, "l1_l2_scalar_optimum",
+                                                   "w_l2 = 2/(2 + λ)"))
 
 
 # -- lasso_ista --------------------------------------------------------------------------------
@@ -123,8 +133,10 @@ def test_lasso_first_step(student: Student, rng: np.random.Generator) -> None:
     got = student.call("lasso_ista", X, y, lam, 1, lr)
     n = X.shape[0]
     expect_close(got, _soft(lr * X.T @ y / n, lr * lam),
-                 why="from w = 0 the gradient of (1/2N)||y − Xw||² is −Xᵀy/N, so one ISTA step "
-                     "is soft_threshold(lr·Xᵀy/N, lr·λ): the threshold is scaled by the step")
+                 why="n_iter = 1 is exactly one proximal-gradient step from w = 0 on "
+                     "(1/2N)||y − Xw||² + λ||w||₁ with this lr" + closed_form(
+                         student, "lasso_ista", "soft_threshold(lr·Xᵀy/N, lr·λ): the threshold "
+                         "is scaled by the step"))
 
 
 def test_lasso_recurrence(student: Student, rng: np.random.Generator) -> None:
@@ -135,8 +147,10 @@ def test_lasso_recurrence(student: Student, rng: np.random.Generator) -> None:
     after = student.call("lasso_ista", X, y, lam, t + 1, lr)
     gradient = -X.T @ (y - X @ w_t) / X.shape[0]
     expect_close(after, _soft(w_t - lr * gradient, lr * lam),
-                 why=f"step t + 1 must be one proximal-gradient step from step t = {t}: "
-                     "w ← soft_threshold(w − lr·∇, lr·λ) with ∇ = −Xᵀ(y − Xw)/N")
+                 why=f"the result after t + 1 iterations must be one proximal-gradient step "
+                     f"from your result after t = {t}" + closed_form(
+                         student, "lasso_ista", "w ← soft_threshold(w − lr·∇, lr·λ) with "
+                         "∇ = −Xᵀ(y − Xw)/N"))
 
 
 def test_lasso_default_step(student: Student, rng: np.random.Generator) -> None:

@@ -12,7 +12,10 @@ import math
 
 import numpy as np
 
-from regquiz.checks import Returned, Student, as_array, as_float, close, expect_close, fail, parts
+from regquiz.checks import (Returned, Student, as_array, as_float, close, closed_form, expect_close,
+                            fail, parts)
+
+VARIANCE = "Var(d) = σ²/(1 − p) + μ²·p/(1 − p)"
 
 # -- statistical bounds ----------------------------------------------------------------------
 #
@@ -200,11 +203,11 @@ def test_inverted_dropout_variance(student: Student, rng: np.random.Generator) -
         out, _ = _out_and_mask(got, a.shape)
         spread = float(np.mean(out**2) - np.mean(out) ** 2)
         if not abs(spread - target) < tolerance:
-            fail(got, expected=f"var(out) within {tolerance:.3g} of σ²/(1 − p) + μ²·p/(1 − p) = "
-                 f"{target:.5g} (a has mean μ = {mu:.4g}, variance σ² = {sigma2:.4g})",
-                 why="a unit is 0 with probability p and a/(1 − p) otherwise, which inflates the "
-                     "spread to σ²/(1 − p) + μ²·p/(1 − p) (see dropout_moments). A correct "
-                     "solution misses this range with probability < 1e-10",
+            fail(got, expected=f"var(out) within {tolerance:.3g} of {target:.5g} (a has mean "
+                 f"μ = {mu:.4g}, variance σ² = {sigma2:.4g})",
+                 why="a unit is 0 with probability p and a/(1 − p) otherwise, and the spread of "
+                     "out over the units must be what that mask gives (dropout_moments computes "
+                     "it exactly). A correct solution misses this range with probability < 1e-10",
                  got=f"var(out) = {spread:.5g} over {a.size} units")
 
 
@@ -222,11 +225,12 @@ def test_dropout_backward(student: Student, rng: np.random.Generator) -> None:
     if np.any(grad[dropped] != 0):
         fail(got, expected=f"exact zeros wherever mask = 0 ({int(dropped.sum())} entries)",
              why="a dropped unit contributed nothing to out (out = a·0), so no gradient flows "
-                 "back to it: multiply grad_out by the mask",
+                 "back to it",
              got=f"{int(np.sum(grad[dropped] != 0))} non-zero gradients on dropped units")
     expect_close(got, grad_out * mask / (1 - p),
-                 why="a kept unit passes out = a/(1 − p), so ∂out/∂a = 1/(1 − p): the backward pass "
-                     "uses the same mask and the same 1/(1 − p) scale as the forward pass")
+                 why="the gradient with respect to a is grad_out times ∂out/∂a, entry by entry, for "
+                     "the forward pass out = a·mask/(1 − p)" + closed_form(
+                         student, "dropout_backward", "grad_out·mask/(1 − p)"))
 
 
 # -- dropout_moments ---------------------------------------------------------------------------
@@ -240,8 +244,8 @@ def test_dropout_moments_mean(student: Student, rng: np.random.Generator) -> Non
         mean, _ = _moment_parts(got)
         if not close(np.asarray(mean), mu):
             fail(got, expected=f"mean = μ = {mu:.10g}",
-                 why="E[d] = E[a]·E[m]/(1 − p) = μ·(1 − p)/(1 − p) = μ: the 1/(1 − p) scaling "
-                     "exists precisely so that dropout leaves the mean unchanged")
+                 why="the 1/(1 − p) scaling exists so that dropout leaves the mean of an "
+                     "activation unchanged")
 
 
 def test_dropout_moments_variance(student: Student, rng: np.random.Generator) -> None:
@@ -258,30 +262,29 @@ def test_dropout_moments_variance(student: Student, rng: np.random.Generator) ->
         _, want = _exact_moments(m, s2, p)
         if close(np.asarray(var), want):
             continue
-        expected = (f"var = σ²/(1 − p) + μ²·p/(1 − p) = {want:.10g} "
-                    f"(μ = {m:.6g}, σ² = {s2:.6g}, p = {p:.6g})")
+        expected = f"var = {want:.10g} (μ = {m:.6g}, σ² = {s2:.6g}, p = {p:.6g})"
         source_text, no_mean_term = s2 * p / (1 - p), s2 / (1 - p)
         if close(np.asarray(var), source_text) and not close(np.asarray(var), no_mean_term):
             why = ("σ²·p/(1 − p) is the source text's claim (its Practice Problem 3), and it is "
-                   "wrong: it is only the EXCESS Var(d) − σ² in the special case μ = 0. The variance "
-                   "itself is E[d²] − E[d]² = (μ² + σ²)/(1 − p) − μ² = σ²/(1 − p) + μ²·p/(1 − p)")
+                   "wrong: it is only the increase Var(d) − σ² in the special case μ = 0, not the "
+                   "total variance of d that is asked for")
         elif close(np.asarray(var), no_mean_term) and not close(np.asarray(var), source_text):
             why = ("σ²/(1 − p) is right only when μ = 0: with μ ≠ 0 the mask also turns the mean "
-                   "into noise (d is 0 or a/(1 − p)), which adds μ²·p/(1 − p). From "
-                   "Var(d) = E[d²] − E[d]² = (μ² + σ²)/(1 − p) − μ²")
+                   "into noise (d is 0 or a/(1 − p)), which adds a term in μ²")
         else:
-            why = ("by independence E[d²] = E[a²]·E[m²]/(1 − p)² = (μ² + σ²)/(1 − p) since m² = m, "
-                   "and Var(d) = E[d²] − E[d]² = (μ² + σ²)/(1 − p) − μ²")
-        fail(got, expected=expected, why=why)
+            why = ("the total variance E[d²] − E[d]² of d = a·m/(1 − p), with a and m "
+                   "independent")
+        fail(got, expected=expected, why=why + closed_form(student, "dropout_moments", VARIANCE))
 
 
 # -- dropout_expected_output (Worked Example 2) ------------------------------------------------
 
 
 def test_worked_example_2(student: Student, rng: np.random.Generator) -> None:
-    why = ("Worked Example 2: with p = 0.5 the four masks (0,0), (0,1), (1,0), (1,1) each have "
-           "probability 1/4 and give y = 0, 2w₂h₂, 2w₁h₁, 2w₁h₁ + 2w₂h₂, so E[y] = w₁h₁ + w₂h₂, "
-           "the output with dropout switched off")
+    why = ("Worked Example 2: with p = 0.5 and two units there are four masks; E[y] averages "
+           "their outputs, each weighted by its probability" + closed_form(
+               student, "dropout_expected_output", "E[y] = w₁h₁ + w₂h₂, the output with dropout "
+               "switched off"))
     got = student.call("dropout_expected_output", np.array([1.0, 2.0]), np.array([3.0, 4.0]), 0.5)
     expect_close(got, 11.0, why=why)
     w, h = rng.normal(size=2), rng.uniform(0.1, 2.0, size=2)
@@ -296,9 +299,10 @@ def test_expected_output_any_p(student: Student, rng: np.random.Generator) -> No
         w, h = rng.normal(size=n), rng.uniform(0.1, 2.0, size=n)
         got = student.call("dropout_expected_output", w, h, p)
         expect_close(got, float(w @ h),
-                     why=f"a mask keeping k of the n = {n} units has probability (1 − p)^k·p^(n−k) "
-                         "(p is the DROP rate) and each output carries the factor 1/(1 − p); by "
-                         "linearity E[y] = Σ wᵢhᵢ·E[mᵢ]/(1 − p) = Σ wᵢhᵢ for every p, not only 0.5")
+                     why=f"E[y] over all 2ⁿ masks of n = {n} units, each weighted by its "
+                         "probability (p is the DROP rate), for this p, not only 0.5"
+                         + closed_form(student, "dropout_expected_output",
+                                       "Σ over masks of (1 − p)^k·p^(n−k)·y(mask) = Σ wᵢhᵢ"))
 
 
 def test_expected_output_rejects_17_units(student: Student, rng: np.random.Generator) -> None:

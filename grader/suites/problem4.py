@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from regquiz.checks import Returned, Student, as_array, as_float, close, expect_close, fail, show
+from regquiz.checks import (Returned, Student, as_array, as_float, close, closed_form, expect_close,
+                            fail, show)
 
-INVERSE_STRENGTH = ("the number of steps acts as an inverse regularization strength: t steps "
-                    "fit about lr·t·s of a direction with small eigenvalue s, ridge keeps "
-                    "s/(s + λ) ≈ s/λ, so λ = 1/(lr·t) and training longer means a smaller λ")
+INVERSE_STRENGTH = ("the number of steps acts as an inverse regularization strength: the "
+                    "equivalent λ is the one whose ridge filter agrees with gradient descent's "
+                    "to first order in s as s → 0, and training longer means a smaller λ")
+GD_FILTER = "f(s) = 1 − (1 − lr·s)^t"
+RIDGE_FILTER = "f(s) = s/(s + λ)"
+GD_STEP = "w ← w + lr·Xᵀ(y − Xw)/N"
 
 
 def _design(rng: np.random.Generator, n: int, eigvals: np.ndarray) -> np.ndarray:
@@ -63,9 +67,9 @@ def test_gd_first_step(student: Student, rng: np.random.Generator) -> None:
     lr = 0.1
     got = student.call("gd_linear_regression", X, y, lr, 1)
     expect_close(got, lr * X.T @ y / X.shape[0],
-                 why="at w = 0 the gradient of (1/2N)·||y − Xw||² is −Xᵀy/N, so exactly one step "
-                     "of descent gives w = lr·Xᵀy/N (n_steps = 1 is one update, not zero or two; "
-                     "the 1/N comes from the loss, and the step goes against the gradient)")
+                 why="n_steps = 1 is exactly one update from w = 0, against the gradient of "
+                     "(1/2N)·||y − Xw||² (the 1/N is part of the loss)"
+                     + closed_form(student, "gd_linear_regression", "w = lr·Xᵀy/N"))
 
 
 def test_gd_recurrence(student: Student, rng: np.random.Generator) -> None:
@@ -77,8 +81,9 @@ def test_gd_recurrence(student: Student, rng: np.random.Generator) -> None:
     with np.errstate(all="ignore"):
         w_next = _gd_steps(X, y, lr, w_t, 1)
     expect_close(after, w_next,
-                 why=f"step t + 1 must be one gradient step from step t = {t}: w ← w + "
-                     "lr·Xᵀ(y − Xw)/N, the gradient of (1/2N)·||y − Xw||² being −Xᵀ(y − Xw)/N")
+                 why=f"the result after t + 1 steps must be one gradient step on "
+                     f"(1/2N)·||y − Xw||² from your result after t = {t}"
+                     + closed_form(student, "gd_linear_regression", GD_STEP))
     got = student.call("gd_linear_regression", np.array([[1.0], [1.0]]), np.array([2.0, 2.0]),
                        0.5, 2)
     expect_close(got, np.array([1.5]), why="with one feature equal to 1, y = 2 and lr = 0.5 each "
@@ -93,7 +98,7 @@ def test_gd_long_run_is_least_squares(student: Student, rng: np.random.Generator
     expect_close(got, np.linalg.solve(X.T @ X, X.T @ y),
                  why="with 0 < lr·s < 2 for every eigenvalue s of XᵀX/N, gradient descent "
                      "converges to the least-squares solution XᵀXw = Xᵀy; after 200 steps it is "
-                     "there to rounding: t → ∞ is the unregularised end, λ = 1/(lr·t) → 0")
+                     "there to rounding: t → ∞ is the unregularised end")
 
 
 # -- ridge_regression ------------------------------------------------------------------------
@@ -131,11 +136,12 @@ def test_ridge_normal_equations(student: Student, rng: np.random.Generator) -> N
     lam = float(rng.uniform(0.05, 0.3))
     got = student.call("ridge_regression", X, y, lam)
     _expect_ridge(got, X, y, lam,
-                  why="setting the gradient −Xᵀ(y − Xw)/N + λ·w of (1/2N)·||y − Xw||² + "
-                      "(λ/2)·||w||² to zero gives the normal equations (XᵀX/N + λI)·w = Xᵀy/N")
+                  why="the minimiser of (1/2N)·||y − Xw||² + (λ/2)·||w||² is where its gradient "
+                      "vanishes" + closed_form(student, "ridge_regression",
+                                               "(XᵀX/N + λI)·w = Xᵀy/N"))
     got = student.call("ridge_regression", np.array([[1.0], [1.0]]), np.array([2.0, 2.0]), 1.0)
-    expect_close(got, np.array([1.0]), why="with one feature equal to 1 and y = 2 the normal "
-                 "equation is (1 + λ)·w = 2, so λ = 1 halves the least-squares weight 2")
+    expect_close(got, np.array([1.0]), why="with one feature equal to 1, y = 2 and λ = 1 the "
+                 "objective is (1/4)·2·(2 − w)² + w²/2, minimised at w = 1")
 
 
 def test_ridge_lam_zero_is_least_squares(student: Student, rng: np.random.Generator) -> None:
@@ -163,16 +169,16 @@ def test_ridge_rank_deficient(student: Student, rng: np.random.Generator) -> Non
 def test_gd_filter_factors_values(student: Student, rng: np.random.Generator) -> None:
     got = student.call("gd_filter_factors", np.array([1.0, 0.01]), 0.5, 2)
     expect_close(got, np.array([0.75, 0.009975]),
-                 why="f(s) = 1 − (1 − lr·s)^t: with lr = 0.5, t = 2, s = 1 gives 1 − 0.5² = 0.75 "
-                     "and s = 0.01 gives 1 − 0.995² = 0.009975")
+                 why="the fraction of a least-squares coordinate that t = 2 steps with lr = 0.5 "
+                     "have fitted along eigenvalues s = 1 and s = 0.01"
+                     + closed_form(student, "gd_filter_factors", GD_FILTER))
     lr = float(rng.uniform(0.1, 0.5))
     s = np.concatenate([[0.0], rng.uniform(0.0, 1.0 / lr, size=6)])
     for t in (1, int(rng.integers(4, 30))):
         got = student.call("gd_filter_factors", s, lr, t)
         expect_close(got, 1.0 - (1.0 - lr * s) ** t,
-                     why="each step multiplies the unfitted part of a direction by (1 − lr·s), so "
-                         "after t steps the fitted fraction is 1 − (1 − lr·s)^t (lr·s after one "
-                         "step, 0 for s = 0)")
+                     why=f"the fraction fitted after t = {t} steps along each eigenvalue s "
+                         "(0 for s = 0)" + closed_form(student, "gd_filter_factors", GD_FILTER))
 
 
 def test_gd_filter_factors_match_gd(student: Student, rng: np.random.Generator) -> None:
@@ -189,9 +195,10 @@ def test_gd_filter_factors_match_gd(student: Student, rng: np.random.Generator) 
         if close(w_t, V @ (f / s * coords)):
             return
     why = ("in the eigenbasis of XᵀX/N = V·diag(s)·Vᵀ, t steps of GD from 0 give "
-           "w_t = V·diag(1 − (1 − lr·s)^t)·Vᵀ·w_ls: directions with small s are still far from "
-           "their least-squares value, which is how stopping early regularises; so your "
-           "gd_filter_factors must reproduce your gd_linear_regression")
+           "w_t = V·diag(f(s))·Vᵀ·w_ls: directions with small s are still far from their "
+           "least-squares value, which is how stopping early regularises; so your "
+           "gd_filter_factors must reproduce your gd_linear_regression"
+           + closed_form(student, "gd_filter_factors", GD_FILTER))
     if not close(f, 1.0 - (1.0 - lr * s) ** t):
         expect_close(factors, 1.0 - (1.0 - lr * s) ** t,
                      why=why + f" (the factors your gd_linear_regression reached: {show(implied)})")
@@ -201,14 +208,16 @@ def test_gd_filter_factors_match_gd(student: Student, rng: np.random.Generator) 
 
 def test_ridge_filter_factors_values(student: Student, rng: np.random.Generator) -> None:
     got = student.call("ridge_filter_factors", np.array([3.0]), 1.0)
-    expect_close(got, np.array([0.75]), why="f(s) = s/(s + λ) = 3/(3 + 1) = 0.75")
+    expect_close(got, np.array([0.75]), why="the fraction of the least-squares coordinate ridge "
+                 "keeps along eigenvalue s = 3 with λ = 1"
+                 + closed_form(student, "ridge_filter_factors", RIDGE_FILTER))
     lam = float(rng.uniform(0.05, 1.0))
     s = np.concatenate([[0.0, lam], rng.uniform(0.0, 3.0, size=5)])
     got = student.call("ridge_filter_factors", s, lam)
     expect_close(got, s / (s + lam),
-                 why="ridge keeps the fraction s/(s + λ) of each least-squares coordinate: about 1 "
-                     "for s ≫ λ, about s/λ for s ≪ λ, one half at s = λ and 0 for s = 0 (the "
-                     "shrinkage λ/(s + λ) is what is removed, not what is kept)")
+                 why="the fraction of each least-squares coordinate that ridge keeps (what is "
+                     "kept, not what is removed; 0 for s = 0)"
+                     + closed_form(student, "ridge_filter_factors", RIDGE_FILTER))
 
 
 def test_ridge_filter_factors_match_ridge(student: Student, rng: np.random.Generator) -> None:
@@ -225,8 +234,8 @@ def test_ridge_filter_factors_match_ridge(student: Student, rng: np.random.Gener
         if close(w, V @ (f / s * coords)):
             return
     why = ("in the eigenbasis of XᵀX/N = V·diag(s)·Vᵀ the ridge solution is "
-           "V·diag(s/(s + λ))·Vᵀ·w_ls, because (XᵀX/N + λI)⁻¹·XᵀX/N has eigenvalues s/(s + λ); "
-           "so your ridge_filter_factors must reproduce your ridge_regression")
+           "V·diag(f(s))·Vᵀ·w_ls; so your ridge_filter_factors must reproduce your "
+           "ridge_regression" + closed_form(student, "ridge_filter_factors", RIDGE_FILTER))
     if not close(f, s / (s + lam)):
         expect_close(factors, s / (s + lam),
                      why=why + f" (the factors your ridge_regression kept: {show(implied)})")
@@ -240,11 +249,13 @@ def test_ridge_filter_factors_match_ridge(student: Student, rng: np.random.Gener
 
 def test_early_stopping_lambda_values(student: Student, rng: np.random.Generator) -> None:
     got = student.call("early_stopping_lambda", 0.1, 50)
-    expect_close(got, 0.2, why="λ = 1/(lr·t) = 1/(0.1·50) = 0.2")
+    expect_close(got, 0.2, why="the equivalent λ for lr = 0.1 and t = 50: "
+                 f"{INVERSE_STRENGTH}" + closed_form(student, "early_stopping_lambda", "λ = 1/(lr·t)"))
     for _ in range(3):
         lr, t = float(rng.uniform(0.01, 0.5)), int(rng.integers(2, 500))
         got = student.call("early_stopping_lambda", lr, t)
-        expect_close(got, 1.0 / (lr * t), why=f"λ = 1/(lr·t): {INVERSE_STRENGTH}")
+        expect_close(got, 1.0 / (lr * t), why=INVERSE_STRENGTH
+                     + closed_form(student, "early_stopping_lambda", "λ = 1/(lr·t)"))
 
 
 def test_early_stopping_lambda_scaling(student: Student, rng: np.random.Generator) -> None:
@@ -287,7 +298,7 @@ def test_filters_agree_at_early_stopping_lambda(student: Student, rng: np.random
          got=f"λ = {show(returned.value)}, and for s = {show(s)}\n"
              f"          gd_filter_factors    → {show(g)}\n"
              f"          ridge_filter_factors → {show(r)}"
-             + ("\n          (λ = 1/(lr·t) is right, so a filter-factor function is off: see "
+             + ("\n          (your λ is right, so a filter-factor function is off: see "
                 "its own checks)" if right else ""),
          why=f"matching the two filters is what defines the equivalent λ: {INVERSE_STRENGTH}; "
              "for s ≫ λ both have fitted nearly everything")

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from regquiz.checks import Returned, Student, as_array, as_float, close, expect_close, fail, show
+from regquiz.checks import (Returned, Student, as_array, as_float, close, closed_form, expect_close,
+                            fail, show)
+
+GRADIENT = "∂L/∂z = (softmax(z) − targets)/N"
+FLOOR = "−(1 − ε)·log(1 − ε) − ε·log(ε/(K − 1)), ≈ 0.545 nats for K = 10, ε = 0.1"
 
 SUBJECT = "smooth_labels (this subject's convention: 1 − ε on the true class, ε/(K − 1) elsewhere)"
 UNIFORM = ("smooth_labels_uniform (torch/Keras: (1 − ε)·onehot + ε/K, so 1 − ε + ε/K on the "
@@ -185,9 +189,7 @@ def _judge_loss(got: Returned, z: np.ndarray, targets: np.ndarray, why: str) -> 
     if not np.isfinite(loss):
         fail(got, expected=f"the finite loss {want:.10g}",
              why="softmax of large logits underflows to exactly 0, and log 0 = −inf (0·(−inf) = "
-                 "nan); compute log softmax directly as z − m − log Σ exp(z − m) (log-sum-exp) "
-                 "with m the maximum of each row (not of the whole array), never as "
-                 "log(softmax(z))")
+                 "nan): log softmax must be computed without forming softmax first")
     if n > 1 and not close(np.asarray(loss), want) and close(np.asarray(loss), n * want):
         fail(got, expected=f"{want:.10g}", got=f"{loss:.10g} = {n} × {want:.10g}",
              why=f"that is the SUM of the {n} per-row losses; the loss is their MEAN "
@@ -224,7 +226,8 @@ def test_cross_entropy_stable(student: Student) -> None:
 # -- cross_entropy_grad ------------------------------------------------------------------------
 
 
-def _judge_grad(got: Returned, z: np.ndarray, targets: np.ndarray, why: str) -> None:
+def _judge_grad(student: Student, got: Returned, z: np.ndarray, targets: np.ndarray,
+                why: str) -> None:
     n = z.shape[0] if z.ndim == 2 else 1
     want = (_softmax(z) - targets) / n
     grad = as_array(got, shape=z.shape, why="the gradient has the shape of the logits")
@@ -232,34 +235,36 @@ def _judge_grad(got: Returned, z: np.ndarray, targets: np.ndarray, why: str) -> 
         return
     row = _first_bad_row(grad, want) if grad.ndim == 2 else 0
     expected, shown = _shown(want, row), _shown(grad, row)
+    formula = closed_form(student, "cross_entropy_grad", GRADIENT)
     if close(grad, targets):
         fail(got, expected=expected, got=shown,
              why="you returned the targets y. The source text's \"∇L = y\" is a misprint: "
-                 "differentiating −Σₖ yₖ·log softmax(z)ₖ gives ŷ − y (prediction minus target), "
-                 "divided by N for a mean over N rows")
+                 "differentiate −Σₖ yₖ·log softmax(z)ₖ yourself; the prediction appears too"
+                 + formula)
     if close(grad, -targets / n):
         fail(got, expected=expected, got=shown,
              why="−y/N is the derivative of −Σₖ yₖzₖ alone; log softmax(z) = z − log Σⱼ exp(zⱼ) "
-                 "and the log-sum-exp term contributes +softmax(z), so the gradient is (ŷ − y)/N")
+                 "and the log-sum-exp term contributes too" + formula)
     if close(grad, -want):
         fail(got, expected=expected, got=shown,
-             why="the sign is flipped: the gradient of the loss is (ŷ − y)/N, negative on an "
-                 "under-predicted true class, so that gradient descent raises its logit")
+             why="the sign is flipped: the gradient of the loss is negative on an "
+                 "under-predicted true class, so that gradient descent raises its logit" + formula)
     if n > 1 and close(grad, n * want):
         fail(got, expected=expected, got=shown,
-             why=f"this is ŷ − y without the 1/N: the loss is the MEAN over the N = {n} rows, so "
-                 "each row's gradient is divided by N")
-    expect_close(got, want, why=why)
+             why=f"this is N = {n} times too large: the loss is the MEAN over the rows, so "
+                 "each row's gradient is divided by N" + formula)
+    expect_close(got, want, why=why + formula)
 
 
 def test_worked_example_3(student: Student) -> None:
     z = np.log(np.array([[0.7, 0.2, 0.1]]))
     why = ("Worked Example 3: softmax(z) = ŷ = [0.7, 0.2, 0.1] and the true class is the first; "
-           "the gradient is ŷ − y: [−0.3, 0.2, 0.1] for y = [1, 0, 0] and [−0.2, 0.15, 0.05] "
-           "for the smoothed ỹ = [0.9, 0.05, 0.05] — smoothing pushes less hard")
-    _judge_grad(student.call("cross_entropy_grad", z, np.array([[1.0, 0.0, 0.0]])), z,
+           "the gradient with respect to the logits, for y = [1, 0, 0] and for the smoothed "
+           "ỹ = [0.9, 0.05, 0.05]. Smoothing shrinks the push on the true class, but not every "
+           "component: a wrong class predicted below ε/(K − 1) changes sign")
+    _judge_grad(student, student.call("cross_entropy_grad", z, np.array([[1.0, 0.0, 0.0]])), z,
                 np.array([[1.0, 0.0, 0.0]]), why)
-    _judge_grad(student.call("cross_entropy_grad", z, np.array([[0.9, 0.05, 0.05]])), z,
+    _judge_grad(student, student.call("cross_entropy_grad", z, np.array([[0.9, 0.05, 0.05]])), z,
                 np.array([[0.9, 0.05, 0.05]]), why)
 
 
@@ -267,10 +272,10 @@ def test_cross_entropy_grad_formula(student: Student, rng: np.random.Generator) 
     n, k = 4, 5
     z = rng.normal(scale=2.0, size=(n, k))
     targets = _subject_rows(_labels(rng, k, n=n), k, float(rng.uniform(0.05, 0.3)))
-    _judge_grad(student.call("cross_entropy_grad", z, targets), z, targets,
-                why="∂L/∂z = (softmax(z) − targets)/N for the mean loss over N rows")
-    _judge_grad(student.call("cross_entropy_grad", z[1], targets[1]), z[1], targets[1],
-                why="a 1-D logits vector is one row (N = 1): the gradient is softmax(z) − targets")
+    _judge_grad(student, student.call("cross_entropy_grad", z, targets), z, targets,
+                why="the gradient of the mean loss over N rows with respect to the logits")
+    _judge_grad(student, student.call("cross_entropy_grad", z[1], targets[1]), z[1], targets[1],
+                why="a 1-D logits vector is one row (N = 1)")
 
 
 def test_cross_entropy_grad_finite_differences(student: Student, rng: np.random.Generator) -> None:
@@ -296,7 +301,7 @@ def test_cross_entropy_grad_finite_differences(student: Student, rng: np.random.
 # -- min_cross_entropy -------------------------------------------------------------------------
 
 
-def _judge_floor(got: Returned, k: int, eps: float) -> None:
+def _judge_floor(student: Student, got: Returned, k: int, eps: float) -> None:
     want = _entropy(_subject_rows(np.array([0]), k, eps)[0])
     value = np.asarray(as_float(got, why="the floor is one number, in nats"))
     if close(value, want):
@@ -304,20 +309,21 @@ def _judge_floor(got: Returned, k: int, eps: float) -> None:
     if eps > 0 and close(value, -np.log1p(-eps)):
         fail(got, expected=f"{want:.10g}",
              why=f"−log(1 − ε) = {-np.log1p(-eps):.4g} counts only the true class. The source's "
-                 "−log 0.9 ≈ 0.105 is wrong: the K − 1 wrong classes have targets ε/(K − 1) and "
-                 "add −Σ ỹₖ·log ỹₖ = −ε·log(ε/(K − 1)); the floor is the whole entropy of the "
-                 "smoothed row (≈ 0.545 nats for K = 10, ε = 0.1)")
+                 "−log 0.9 ≈ 0.105 is wrong: the K − 1 wrong classes have non-zero targets "
+                 "ε/(K − 1) and contribute to the loss even at the best prediction"
+                 + closed_form(student, "min_cross_entropy", FLOOR))
     if eps > 0 and close(value, _entropy(_uniform_rows(np.array([0]), k, eps)[0])):
         fail(got, expected=f"{want:.10g}", why="that is the entropy of the row made by "
              f"{UNIFORM}; the floor asked for is that of {SUBJECT}")
-    expect_close(got, want, why="the loss is lowest when the prediction equals the smoothed "
-                 "target, where it is the target's entropy −(1 − ε)·log(1 − ε) − ε·log(ε/(K − 1))")
+    expect_close(got, want, why="the infimum over all logits of the mean cross-entropy "
+                 "against smoothed targets (with 0·log 0 = 0)"
+                 + closed_form(student, "min_cross_entropy", FLOOR))
 
 
 def test_min_cross_entropy_value(student: Student, rng: np.random.Generator) -> None:
-    _judge_floor(student.call("min_cross_entropy", 10, 0.1), 10, 0.1)
+    _judge_floor(student, student.call("min_cross_entropy", 10, 0.1), 10, 0.1)
     k, eps = int(rng.integers(3, 20)), float(rng.uniform(0.02, 0.5))
-    _judge_floor(student.call("min_cross_entropy", k, eps), k, eps)
+    _judge_floor(student, student.call("min_cross_entropy", k, eps), k, eps)
 
 
 def test_min_cross_entropy_is_the_floor(student: Student, rng: np.random.Generator) -> None:

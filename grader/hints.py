@@ -1,0 +1,65 @@
+"""`regquiz hint`: which function's ladder to climb, and the rung shown next.
+
+The default function is the first one not yet passing in the latest recorded check of the
+problem (every check that calls it passed); the rungs seen are kept per function in the
+records, so a failing check can show a closed form once its function's last rung was seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .manifest import Problem
+from .records import Records
+from .verdicts import function_passes
+
+
+@dataclass(frozen=True)
+class HintShown:
+    """One rung as shown: the function, its 1-based number, and why that function was chosen."""
+
+    problem: Problem
+    function: str
+    rung: int
+    again: bool  # the last rung, seen before
+    chosen_because: str  # '' when the user named the function
+
+
+def default_function(problem: Problem, records: Records) -> tuple[str, str]:
+    """(function, why it was chosen) when the user named none."""
+    statuses = records.latest_statuses(problem.id)
+    names = [function.name for function in problem.functions]
+    if statuses is None:
+        return names[0], "no check of this problem is recorded yet, so the first function"
+    for name in names:
+        if not function_passes(problem, name, statuses):
+            return name, "the first function not yet passing in your latest check"
+    seen = records.rungs_seen(problem.id)
+    for ladder in problem.hints:
+        if seen.get(ladder.function, 0) < len(ladder.rungs):
+            return ladder.function, "every function passed in your latest check; this is the " \
+                "first whose hints you have not all seen"
+    return names[0], "every function passed in your latest check"
+
+
+def next_hint(problem: Problem, function: str | None, records: Records, *,
+              reset: bool = False) -> HintShown:
+    """Record and return the next rung of `function` (or of the default function)."""
+    if function is not None:
+        ladder = problem.ladder(function)  # UnknownFunction (exit 2) names the functions
+        because = ""
+    else:
+        name, because = default_function(problem, records)
+        ladder = problem.ladder(name)
+    if reset:
+        records.reset_hints(problem.id, function)
+    before = records.rungs_seen(problem.id).get(ladder.function, 0)
+    rung = records.take_rung(problem.id, ladder.function, len(ladder.rungs))
+    return HintShown(problem, ladder.function, rung, before >= len(ladder.rungs), because)
+
+
+def revealed_functions(problem: Problem, records: Records) -> frozenset[str]:
+    """The functions of `problem` whose last rung the user has seen."""
+    seen = records.rungs_seen(problem.id)
+    return frozenset(ladder.function for ladder in problem.hints
+                     if seen.get(ladder.function, 0) >= len(ladder.rungs))
