@@ -247,3 +247,21 @@ def test_the_fast_path_skips_no_filtered_system_call() -> None:
     filtered = [*seccomp.DENIED, *seccomp.SELF_ONLY, *seccomp.SELF_OR_ZERO, "clone", "clone3",
                 "socket", "socketpair"]
     assert min(seccomp._SYSCALLS[name] for name in filtered) == seccomp._SYSCALLS["socket"]
+
+
+def test_the_switch_has_one_name_on_both_sides() -> None:
+    from regquiz.sandbox import launch
+
+    assert launch.DISABLE_ENV == confine.DISABLE_ENV
+
+
+def test_check_imports_no_ctypes_in_the_grading_process() -> None:
+    """The parent of `check` leaves the kernel to the child: no ctypes import on its path."""
+    import subprocess
+
+    code = ("import sys, os; os.environ['REGQUIZ_HOME'] = os.environ.get('REGQUIZ_HOME', '/tmp');"
+            "from regquiz.sandbox import launch; import regquiz.runner;"
+            "launch.confine_settings(launch.confinement_mode(required=False));"
+            "print('ctypes' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

@@ -13,7 +13,8 @@ Linux x86-64 (standard library only; ctypes, no libseccomp or liblandlock needed
 * ``no_new_privs`` and, for a root child, every capability dropped: a root child with
   CAP_SYS_RESOURCE could otherwise lift the rlimits.
 
-The parent decides (``probe``, ``read_rules``); the child only applies (``Confinement``).
+The parent decides (``probe`` here, the rules in ``launch.read_rules``); the child only
+applies (``Confinement``).
 Landlock confines only the calling thread, so the child refuses when threads already run.
 """
 
@@ -30,7 +31,9 @@ try:
 except ImportError:  # loaded by path in a sandbox child (see child.py), beside its sibling
     seccomp = sys.modules["_regquiz_sandbox_seccomp"]
 
-DISABLE_ENV = "REGQUIZ_DISABLE_CONFINEMENT"  # "1": behave as if the kernel had no confinement
+# "1": behave as if the kernel had no confinement (launch.DISABLE_ENV; repeated here because
+# a sandbox child loads this module without the rest of regquiz)
+DISABLE_ENV = "REGQUIZ_DISABLE_CONFINEMENT"
 
 # -- Landlock (include/uapi/linux/landlock.h) -----------------------------------------------
 _NR_LANDLOCK_CREATE_RULESET, _NR_LANDLOCK_ADD_RULE, _NR_LANDLOCK_RESTRICT_SELF = 444, 445, 446
@@ -123,81 +126,8 @@ def _probe() -> Probe:
     return Probe(True, abi)
 
 
-# -- what the child may read: decided by the parent --------------------------------------
-
-
-def read_rules(*, stdlib: list[str], libraries: list[str],
-               excluded: list[str]) -> dict[str, list[list[str]]]:
-    """What a sandbox child may read, decided by the parent: ``{"fine": rules, "coarse": rules}``.
-
-    A rule is ``[path, "dir" | "file" | "rw-file"]``.  `stdlib` are the interpreter's own
-    folders (``python -I -S``'s sys.path), `libraries` the site-packages folders where numpy
-    lives, `excluded` folders that must stay out of reach (the course source, REGQUIZ_HOME).
-    The fine rules leave out every site-packages folder but numpy's own, and the excluded
-    folders, even where one lies inside a granted folder (which is then granted entry by
-    entry).  A folder named here is granted even inside an excluded one (numpy in a
-    virtual environment inside the course folder): it holds only library files.
-    The coarse rules are the same grants before that splitting: a fork server's children
-    stack them as a second, cheap Landlock layer on the shared fine one (see Confinement).
-    """
-    fine: dict[str, str] = {}
-    coarse: dict[str, str] = {}
-    subtrees = [os.path.realpath(path) for path in [*libraries, *excluded] if path]
-
-    def grant(path: str, kind: str, top: bool = True, entry: os.DirEntry[str] | None = None) -> None:
-        if entry is not None and not entry.is_symlink():
-            # a folder's entry that is no link is its own real path; scandir knows its type
-            real, is_dir, is_file = entry.path, entry.is_dir(), entry.is_file()
-        else:
-            real = os.path.realpath(path)
-            is_dir, is_file = os.path.isdir(real), os.path.isfile(real)
-            if not (is_dir or is_file or os.path.exists(real)):
-                return
-        if kind == "dir" and is_dir:
-            inner = [out for out in subtrees if _inside(real, out)]
-            if real in inner:
-                return
-            if top:
-                coarse.setdefault(real, "dir")
-            if inner:  # grant the entries beside the excluded subtree, not the folder
-                with os.scandir(real) as entries:
-                    for item in sorted(entries, key=lambda item: item.name):
-                        grant(item.path, "dir", top=False, entry=item)
-                return
-            fine.setdefault(real, "dir")
-        elif is_file or kind != "dir":
-            fine.setdefault(real, "file" if kind == "dir" else kind)
-            if top:
-                coarse.setdefault(real, "file" if kind == "dir" else kind)
-
-    for folder in stdlib:
-        grant(folder, "dir")
-    numpy_dir = _numpy_folder(libraries)
-    if numpy_dir:
-        grant(numpy_dir, "dir")
-        grant(numpy_dir + ".libs", "dir")  # the wheel's bundled OpenBLAS and libgfortran
-    multiarch = getattr(sys.implementation, "_multiarch", "")  # e.g. x86_64-linux-gnu
-    for folder in ("/lib64", "/usr/lib64", *(f"{base}/{multiarch}" for base in ("/lib", "/usr/lib")
-                                              if multiarch)):
-        grant(folder, "dir")  # the C libraries that standard-library extensions load
-    for file in ("/etc/ld.so.cache", "/etc/localtime", "/dev/urandom", "/dev/random", "/dev/zero"):
-        grant(file, "file")
-    grant("/usr/share/zoneinfo", "dir")
-    grant("/dev/null", "rw-file")
-    return {"fine": [[path, kind] for path, kind in fine.items()],
-            "coarse": [[path, kind] for path, kind in coarse.items()]}
-
-
 def _inside(folder: str, path: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def _numpy_folder(libraries: list[str]) -> str | None:
-    for library in libraries:
-        candidate = os.path.join(library, "numpy")
-        if os.path.isfile(os.path.join(candidate, "__init__.py")):
-            return candidate
-    return None
 
 
 # -- applying it: only in the child --------------------------------------------------------

@@ -17,6 +17,7 @@ from . import reaper
 CHILD_SCRIPT = Path(__file__).resolve().with_name("child.py")
 STARTUP_ALLOWANCE = 10.0  # seconds for an interpreter and numpy to start on a loaded machine
 UNCONFINED_ENV = "REGQUIZ_UNCONFINED"  # "1": grade even where student code cannot be confined
+DISABLE_ENV = "REGQUIZ_DISABLE_CONFINEMENT"  # "1": as if the kernel could not confine (tests)
 _PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 _RULES: list[dict[str, list[list[str]]]] = []
 
@@ -43,14 +44,13 @@ def stdlib_paths() -> list[str]:
 
 
 def confinement_rules() -> dict[str, list[list[str]]]:
-    """What a child may read (see confine.read_rules), computed once per process."""
+    """What a child may read (see read_rules), computed once per process."""
     if not _RULES:
         from ..paths import PACKAGE_DIR, regquiz_home
-        from . import confine
 
         excluded = [str(PACKAGE_DIR), str(PACKAGE_DIR.parent), str(regquiz_home())]
-        _RULES.append(confine.read_rules(stdlib=stdlib_paths(), libraries=library_paths(),
-                                         excluded=excluded))
+        _RULES.append(read_rules(stdlib=stdlib_paths(), libraries=library_paths(),
+                                 excluded=excluded))
     return _RULES[0]
 
 
@@ -62,12 +62,14 @@ def confinement_mode(*, required: bool, unconfined: bool = False) -> str:
     unconfined.  `check` runs the student's own code for the student: it confines what it
     can and never refuses.
     """
+    if not required:  # the child confines what it can and says what it applied
+        return "off" if os.environ.get(DISABLE_ENV) == "1" else "try"
     from . import confine
 
     probe = confine.probe()
     if probe.available:
-        return "require" if required else "try"
-    if not required or unconfined or os.environ.get(UNCONFINED_ENV) == "1":
+        return "require"
+    if unconfined or os.environ.get(UNCONFINED_ENV) == "1":
         return "off"
     raise EnvironmentBroken(
         f"student code cannot be confined here: {probe.reason}. Grading would run every "
@@ -90,14 +92,95 @@ def broken_sandbox(message: object) -> str:
     return f"the sandbox is broken: {text} ({fix})"
 
 
+def read_rules(*, stdlib: list[str], libraries: list[str],
+               excluded: list[str]) -> dict[str, list[list[str]]]:
+    """What a sandbox child may read, decided by the parent: ``{"fine": rules, "coarse": rules}``.
+
+    A rule is ``[path, "dir" | "file" | "rw-file"]``.  `stdlib` are the interpreter's own
+    folders (``python -I -S``'s sys.path), `libraries` the site-packages folders where numpy
+    lives, `excluded` folders that must stay out of reach (the course source, REGQUIZ_HOME).
+    The fine rules leave out every site-packages folder but numpy's own, and the excluded
+    folders, even where one lies inside a granted folder (which is then granted entry by
+    entry).  A folder named here is granted even inside an excluded one (numpy in a
+    virtual environment inside the course folder): it holds only library files.
+    The coarse rules are the same grants before that splitting: a fork server's children
+    stack them as a second, cheap Landlock layer on the shared fine one (see Confinement).
+    """
+    fine: dict[str, str] = {}
+    coarse: dict[str, str] = {}
+    subtrees = [os.path.realpath(path) for path in [*libraries, *excluded] if path]
+
+    def grant(path: str, kind: str, top: bool = True, entry: os.DirEntry[str] | None = None) -> None:
+        if entry is not None and not entry.is_symlink():
+            # a folder's entry that is no link is its own real path; scandir knows its type
+            real, is_dir, is_file = entry.path, entry.is_dir(), entry.is_file()
+        else:
+            real = os.path.realpath(path)
+            is_dir, is_file = os.path.isdir(real), os.path.isfile(real)
+            if not (is_dir or is_file or os.path.exists(real)):
+                return
+        if kind == "dir" and is_dir:
+            inner = [out for out in subtrees if _inside(real, out)]
+            if real in inner:
+                return
+            if top:
+                coarse.setdefault(real, "dir")
+            if inner:  # grant the entries beside the excluded subtree, not the folder
+                with os.scandir(real) as entries:
+                    for item in sorted(entries, key=lambda item: item.name):
+                        grant(item.path, "dir", top=False, entry=item)
+                return
+            fine.setdefault(real, "dir")
+        elif is_file or kind != "dir":
+            fine.setdefault(real, "file" if kind == "dir" else kind)
+            if top:
+                coarse.setdefault(real, "file" if kind == "dir" else kind)
+
+    for folder in stdlib:
+        grant(folder, "dir")
+    numpy_dir = _numpy_folder(libraries)
+    if numpy_dir:
+        grant(numpy_dir, "dir")
+        grant(numpy_dir + ".libs", "dir")  # the wheel's bundled OpenBLAS and libgfortran
+    multiarch = getattr(sys.implementation, "_multiarch", "")  # e.g. x86_64-linux-gnu
+    for folder in ("/lib64", "/usr/lib64", *(f"{base}/{multiarch}" for base in ("/lib", "/usr/lib")
+                                              if multiarch)):
+        grant(folder, "dir")  # the C libraries that standard-library extensions load
+    for file in ("/etc/ld.so.cache", "/etc/localtime", "/dev/urandom", "/dev/random", "/dev/zero"):
+        grant(file, "file")
+    grant("/usr/share/zoneinfo", "dir")
+    grant("/dev/null", "rw-file")
+    return {"fine": [[path, kind] for path, kind in fine.items()],
+            "coarse": [[path, kind] for path, kind in coarse.items()]}
+
+
+def _inside(folder: str, path: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _numpy_folder(libraries: list[str]) -> str | None:
+    for library in libraries:
+        candidate = os.path.join(library, "numpy")
+        if os.path.isfile(os.path.join(candidate, "__init__.py")):
+            return candidate
+    return None
+
+
 def confine_settings(mode: str) -> dict[str, Any]:
     """The "confine" part of a child's config: the mode and, unless off, the read rules."""
     return {"mode": mode, "rules": confinement_rules() if mode != "off" else {}}
 
 
 def described(mode: str) -> str:
-    """What a child under `mode` is expected to report (before any child has reported)."""
+    """What a child under `mode` is expected to report (before any child has reported).
+
+    Under "try" (`check`) the kernel is not asked here, which would cost `check` the ctypes
+    import: the child's own report replaces this as soon as it starts (a child that never
+    started ran no student code, and "none" confined it).
+    """
     if mode == "off":
+        return "none"
+    if mode == "try":
         return "none"
     from . import confine
 
