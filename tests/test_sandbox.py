@@ -200,3 +200,17 @@ def test_a_forged_reply_the_parent_cannot_read_is_a_crash(tmp_path: Path, value:
     with StudentProcess(module, "m", ["f"], Limits()) as process:
         outcome = process.call("f", [])
     assert outcome.status == "crashed"
+
+
+def test_the_grading_process_never_imports_the_childs_module() -> None:
+    """The trust boundary in the tree: only the child runs sandbox/child.py."""
+    import sys
+
+    from conftest import REPO, grade_file
+
+    grade_file("problem2", REPO / "solutions" / "problem2.py")
+    assert "regquiz.sandbox.child" not in sys.modules
+    outside = [path for path in (REPO / "grader").rglob("*.py") if "sandbox" not in path.parts]
+    for path in outside:
+        text = path.read_text(encoding="utf-8")
+        assert "sandbox.child" not in text and "sandbox import child" not in text, path
