@@ -32,8 +32,8 @@ PLUGIN = REPO / "grader" / "_plugin.py"
 NAMES = ["steal_solutions", "copy_classmate", "write_canaries", "forge_verdict", "exfiltrate",
          "wire_names_a_function", "terminal_escapes"]
 
-pytestmark = pytest.mark.skipif(not confine.probe().available,
-                                reason=f"no confinement here: {confine.probe().reason}")
+confined = pytest.mark.skipif(not confine.probe().available,
+                              reason=f"no confinement here: {confine.probe().reason}")
 
 
 class Listeners:
@@ -129,6 +129,7 @@ def _regquiz(*args: str, env: dict[str, str] | None = None, timeout: float = 300
                           env={**os.environ, **(env or {})}, check=False)
 
 
+@confined
 @pytest.mark.parametrize("name", NAMES)
 def test_check_confines_every_attack(name: str, tmp_path: Path, listeners: Listeners,
                                      regquiz_home: Path) -> None:
@@ -146,6 +147,7 @@ def test_check_confines_every_attack(name: str, tmp_path: Path, listeners: Liste
     assert_nothing_escaped(tmp_path, listeners, plugin)
 
 
+@confined
 def test_a_grade_batch_costs_only_the_attackers(tmp_path: Path, listeners: Listeners,
                                                 regquiz_home: Path) -> None:
     plugin = _digest(PLUGIN)
@@ -185,6 +187,7 @@ def test_a_grade_batch_costs_only_the_attackers(tmp_path: Path, listeners: Liste
     assert not (regquiz_home / "regquiz.db").exists()
 
 
+@confined
 def test_the_terminal_table_and_csv_carry_no_control_characters(tmp_path: Path,
                                                                 listeners: Listeners) -> None:
     folders = [tmp_path / "a_mallory", tmp_path / "b_honest"]
@@ -204,6 +207,7 @@ def test_the_terminal_table_and_csv_carry_no_control_characters(tmp_path: Path,
             assert "confined by: landlock" in done.stdout
 
 
+@confined
 def test_gradescope_results_cannot_be_forged(tmp_path: Path, listeners: Listeners) -> None:
     from test_gradescope import _run_autograder
 
@@ -221,6 +225,7 @@ def test_gradescope_results_cannot_be_forged(tmp_path: Path, listeners: Listener
     assert not _helpers_left(str(results_path))
 
 
+@confined
 @pytest.mark.parametrize("name", ["steal_solutions", "write_canaries"])
 def test_gradescope_confines_the_attack(name: str, tmp_path: Path, listeners: Listeners) -> None:
     from test_gradescope import _run_autograder
@@ -239,10 +244,12 @@ def test_gradescope_confines_the_attack(name: str, tmp_path: Path, listeners: Li
 OFF = {confine.DISABLE_ENV: "1"}
 
 
-def test_grade_refuses_unconfined_with_exit_3_and_the_way_out(tmp_path: Path) -> None:
+def test_grade_refuses_unconfined_with_exit_3_and_the_way_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "alice"
     folder.mkdir()
     shutil.copy(SOLUTION, folder / "problem2.py")
+    monkeypatch.delenv("REGQUIZ_UNCONFINED", raising=False)  # conftest's, where nothing confines
     refused = _regquiz("grade", str(folder), "--problem", "problem2", env=OFF)
     assert refused.returncode == 3
     assert refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
@@ -266,6 +273,7 @@ def test_gradescope_refuses_unconfined_unless_opted_in(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from test_gradescope import _run_autograder
 
+    monkeypatch.delenv("REGQUIZ_UNCONFINED", raising=False)
     monkeypatch.setenv(confine.DISABLE_ENV, "1")
     results = _run_autograder(tmp_path / "refused", SOLUTION)
     assert results["score"] == 0 and "REGQUIZ_UNCONFINED=1" in results["output"]

@@ -513,6 +513,7 @@ def test_autograde_refuses_where_student_code_cannot_be_confined(
     from regquiz.nbgrader_autograde import GradingRefused, regrade
 
     notebook = exported(tmp_path, "problem2")
+    monkeypatch.delenv("REGQUIZ_UNCONFINED", raising=False)
     monkeypatch.setenv("REGQUIZ_DISABLE_CONFINEMENT", "1")
     with pytest.raises(GradingRefused, match="REGQUIZ_UNCONFINED=1"):
         regrade(notebook)
