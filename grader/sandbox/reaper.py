@@ -1,8 +1,11 @@
 """Process hygiene for the sandbox: kill a child's whole group and any orphan it left.
 
-Student code may fork, start subprocesses or even leave the process group with setsid().
-This process registers as a child subreaper (Linux), so such orphans are reparented to it;
-they carry the sandbox's environment mark, which tells them apart from our own children.
+A confined child cannot start a process at all (seccomp refuses fork, vfork, clone and
+execve), so there is nothing to reap but the child itself.  Unconfined (another platform,
+or `--unconfined`) student code may fork, start subprocesses or leave the process group
+with setsid(): this process then registers as a child subreaper (Linux), so such orphans
+are reparented to it; they carry the sandbox's environment mark, which tells them apart
+from our own children.
 """
 
 from __future__ import annotations
