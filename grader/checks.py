@@ -8,15 +8,14 @@ says what was called, what came back, what was expected and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
-from .sandbox.wire import Opaque
+from .hints import REVEALED
 from .results import STUB_NOTE, Status
+from .sandbox.wire import Opaque
 
 if TYPE_CHECKING:
     from .manifest import Problem
@@ -28,27 +27,11 @@ _FROM_RETURNED: Any = object()  # "use returned.value"
 _RENDERING = [True]
 RTOL = 1e-7
 ATOL = 1e-10
-# (problem id, function) pairs whose last hint rung the user has seen: only their failing
-# checks state closed forms.  Set by `regquiz check` (the trusted side reads the records);
-# empty for `grade`, the Gradescope and nbgrader runners.
-_REVEALED: set[tuple[str, str]] = set()
-
-
-@contextmanager
-def revealing(pairs: Iterable[tuple[str, str]]) -> Iterator[None]:
-    """Within this block, messages state the closed forms of these (problem, function) pairs."""
-    saved = set(_REVEALED)
-    _REVEALED.update(pairs)
-    try:
-        yield
-    finally:
-        _REVEALED.clear()
-        _REVEALED.update(saved)
 
 
 def closed_form(student: Student, function: str, text: str) -> str:
     """'; closed form: TEXT' once the student has seen `function`'s last hint, else ''."""
-    if (student.problem.id, function) in _REVEALED:
+    if (student.problem.id, function) in REVEALED:
         return f"; closed form: {text}"
     return ""
 

@@ -337,12 +337,9 @@ def _grade(problems: list[Problem], file: Path | None, seed: int) -> list[Any]:
 
 def _closed_forms_revealed(problems: list[Problem]) -> contextlib.AbstractContextManager[None]:
     """Messages state a function's closed form once its last hint was seen (see checks.py)."""
-    from .checks import revealing
-    from .hints import revealed_functions
-    from .records import open_records
-
+    from .hints import revealed_functions, revealing
     from .paths import regquiz_home
-    from .records import DB_NAME
+    from .records import DB_NAME, open_records
 
     pairs: list[tuple[str, str]] = []
     if (regquiz_home() / DB_NAME).is_file():  # no hints seen yet: create nothing before grading

@@ -330,3 +330,21 @@ def test_sandbox_without_numpy_is_exit_3_with_the_fix(monkeypatch: pytest.Monkey
     assert graded.exit_code == 3  # the fork server of `grade` reports the same
     line = one_line_error(graded)
     assert "numpy cannot be imported" in line and "pip install numpy" in line
+
+
+def test_check_starts_its_sandboxes_before_importing_numpy(tmp_path: Path) -> None:
+    """The child's numpy import overlaps the parent's only if the parent has not done it yet."""
+    code = (
+        "import sys\n"
+        "import regquiz.cli, regquiz.runner\n"
+        "original = regquiz.runner.StudentProcess.start\n"
+        "def start(self):\n"
+        "    print('NUMPY-BEFORE-START', 'numpy' in sys.modules)\n"
+        "    original(self)\n"
+        "regquiz.runner.StudentProcess.start = start\n"
+        f"sys.argv = ['regquiz', 'check', 'problem2', '--file', {str(SOLUTION2)!r}]\n"
+        "regquiz.cli.main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert "NUMPY-BEFORE-START False" in done.stdout, done.stdout

@@ -179,10 +179,10 @@ def _decode_array(body: Any, buffers: list[bytes]) -> Any:
     if not (type(body) is list and len(body) == 3):
         raise WireError("malformed array")
     dtype_text, shape, index = body
-    if type(dtype_text) is not str or not _DTYPE_TEXT.fullmatch(dtype_text):
-        raise WireError("refused array dtype")
-    dtype = _DTYPES.get(dtype_text)
-    if dtype is None:
+    dtype = _DTYPES.get(dtype_text) if type(dtype_text) is str else None
+    if dtype is None:  # only spellings that matched the pattern are ever remembered
+        if type(dtype_text) is not str or not _DTYPE_TEXT.fullmatch(dtype_text):
+            raise WireError("refused array dtype")
         dtype = _DTYPES[dtype_text] = np.dtype(dtype_text)
     if type(shape) is not list or len(shape) > 64:
         raise WireError("malformed array shape")
