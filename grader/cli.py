@@ -104,10 +104,8 @@ def init(directory: Path, force: bool) -> None:
 def check(problem: str | None, check_all: bool, file: Path | None, as_json: bool,
           seed: int | None) -> None:
     """Grade your implementation of PROBLEM (or --all) and record the score."""
-    import secrets
-
     problems = _chosen_problems(problem, check_all, file)
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    seed = fresh_seed() if seed is None else seed
     gc.disable()  # a check imports pytest and numpy and lasts seconds: collecting is wasted time
     try:
         results = _grade(problems, file, seed)
@@ -161,8 +159,6 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
     grading refuses with exit 3 unless --unconfined.  Nothing is recorded.  Exit 0 when
     every submission got full marks, 1 otherwise.
     """
-    import secrets
-
     if as_json + as_csv + gradescope > 1:
         raise UsageError("choose one output format: --json, --csv or --gradescope")
     from . import grade_report
@@ -175,7 +171,7 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
         raise UsageError(f"--gradescope writes the results of one submission; got {len(folders)}")
     if out is not None:
         _check_writable(out)
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    seed = fresh_seed() if seed is None else seed
     workers = workers or _cores()
     with _progress_bar(len(folders)) as advance:
         results = grade_submissions(folders, problems=problems or list(manifest.problems),
@@ -218,6 +214,11 @@ def _write_atomically(out: Path, text: str) -> None:
             raise
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+
+
+def fresh_seed() -> int:
+    """A random seed for a run's inputs (os.urandom: `secrets` costs a cold check ~6 ms)."""
+    return int.from_bytes(os.urandom(4), "big") % 2**31
 
 
 def _cores() -> int:
@@ -332,7 +333,7 @@ def _grade(problems: list[Problem], file: Path | None, seed: int) -> list[Any]:
             _closed_forms_revealed(problems):
         jobs = [Job(problem, as_python_file(path, Path(workdir), problem.id), str(path))
                 for problem, path in zip(problems, shown)]
-        return run_checks(jobs, seed=seed)
+        return run_checks(jobs, seed=seed, under_pytest=False)
 
 
 def _closed_forms_revealed(problems: list[Problem]) -> contextlib.AbstractContextManager[None]:

@@ -1,8 +1,11 @@
-"""Run the graded suites with pytest, in this (trusted) process, against sandboxed students.
+"""Run the graded suites in this (trusted) process, against sandboxed students.
 
-One pytest session serves every problem of a run; each problem's student module runs in
-its own child process, started before pytest is even imported so that the child's numpy
-import overlaps ours.  Points come from the manifest, never from the suites.
+One session serves every problem of a run; each problem's student module runs in its own
+child process, started before the suites are even imported so that the child's numpy
+import overlaps ours.  `grade` runs the session inside pytest (held-out suites, a batch of
+submissions); `check` and `watch` run the same test functions directly (session.py), since
+importing pytest was a third of a cold check.  Points come from the manifest, never from
+the suites.
 """
 
 from __future__ import annotations
@@ -39,14 +42,19 @@ class Job:
 def run_checks(jobs: Sequence[Job], *, seed: int,
                references: Mapping[str, ModuleType] | None = None,
                fork_server: ForkServer | None = None,
-               confinement: str | None = None) -> list[CheckResult]:
+               confinement: str | None = None,
+               under_pytest: bool = True) -> list[CheckResult]:
     """Grade every job with its problem's suite; one CheckResult per job, in order.
 
     With `references` (problem id -> reference module) the held-out cases run too, after
     the visible checks, named `heldout_<name>`.  With a `fork_server` the sandboxes are
     forked from it (under its confinement mode) instead of spawned under `confinement`
     (launch.confinement_mode's "require", "try" or "off"; default: what `check` uses).
+    `under_pytest=False` runs the visible checks without a pytest session (no held-out
+    cases then): the same test functions and verdicts, without pytest's start-up.
     """
+    if references is not None and not under_pytest:
+        raise ValueError("held-out cases run only in a pytest session")
     if confinement is None:
         from .sandbox.launch import confinement_mode
 
@@ -75,7 +83,10 @@ def run_checks(jobs: Sequence[Job], *, seed: int,
 
     try:
         start_more(-1)
-        outcomes = _run_suites(jobs, processes, seed, references, job_done)
+        if under_pytest:
+            outcomes = _run_suites(jobs, processes, seed, references, job_done)
+        else:
+            outcomes = _run_directly(jobs, processes, seed, job_done)
     finally:
         for process in processes:
             process.close()
@@ -100,6 +111,23 @@ def _graded_names(problem: Problem, *, heldout: bool) -> list[tuple[str, int]]:
     if heldout:
         names += [(HELDOUT_PREFIX + check.name, check.points) for check in problem.heldout]
     return names
+
+
+def _run_directly(jobs: Sequence[Job], processes: Sequence[StudentProcess], seed: int,
+                  job_done: Callable[[int], None]) -> dict[tuple[int, str], tuple[Status, str]]:
+    from .checks import Student
+    from .session import GradingSession, run_directly
+
+    students = [Student(job.problem, process, job.shown_as)
+                for job, process in zip(jobs, processes)]
+    session = GradingSession(students, seed, on_job_done=job_done)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as in _run_suites: the checks judge NaNs themselves
+        run_directly(session, [job.problem.id for job in jobs])
+    if session.broken is not None:
+        raise session.broken
+    _check_against_manifest(jobs, session.outcomes, heldout=False)
+    return session.outcomes
 
 
 def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess], seed: int,
@@ -136,17 +164,23 @@ def _run_suites(jobs: Sequence[Job], processes: Sequence[StudentProcess], seed: 
     if plugin.collect_errors:
         raise ManifestError("a graded suite could not be loaded (a bug in regquiz, please "
                             "report it): " + plugin.collect_errors[0].splitlines()[-1])
+    _check_against_manifest(jobs, plugin.outcomes, heldout=references is not None)
+    return plugin.outcomes
+
+
+def _check_against_manifest(jobs: Sequence[Job], outcomes: Mapping[tuple[int, str], object], *,
+                            heldout: bool) -> None:
+    """Every job ran exactly the checks its manifest entry declares."""
     ran_by_job: dict[int, set[str]] = {}
-    for job_index, name in plugin.outcomes:
+    for job_index, name in outcomes:
         ran_by_job.setdefault(job_index, set()).add(name)
     for index, job in enumerate(jobs):
-        declared = {name for name, _ in _graded_names(job.problem, heldout=references is not None)}
+        declared = {name for name, _ in _graded_names(job.problem, heldout=heldout)}
         ran = ran_by_job.get(index, set())
         if declared != ran:
             raise ManifestError(f"the suite of {job.problem.id} and the manifest disagree: "
                                 f"only in the manifest {sorted(declared - ran)}, "
                                 f"only in the suite {sorted(ran - declared)}")
-    return plugin.outcomes
 
 
 # Built-in plugins a grading session never needs; skipping them saves start-up time.

@@ -30,9 +30,12 @@ def regquiz_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def grade_file(problem_id: str, path: Path, seed: int = 1234) -> CheckResult:
-    """Run the graded suite of `problem_id` on one file, in this process."""
+    """Run the graded suite of `problem_id` on one file, in this process, as `check` does.
+
+    (Without a pytest session; tests/test_runner_paths.py proves a session gives the same.)
+    """
     problem = load_manifest().problem(problem_id)
-    [result] = run_checks([Job(problem, path, str(path))], seed=seed)
+    [result] = run_checks([Job(problem, path, str(path))], seed=seed, under_pytest=False)
     return result
 
 
