@@ -117,6 +117,23 @@ def check(problem: str | None, check_all: bool, file: Path | None, as_json: bool
 
 
 @cli.command()
+@click.argument("problem", required=False)
+@click.option("--debounce", "debounce_ms", type=click.IntRange(1, 5000), default=10,
+              show_default=True, metavar="MS",
+              help="Grade a save once the file has had no other write for MS milliseconds.")
+def watch(problem: str | None, debounce_ms: int) -> None:
+    """Re-grade PROBLEM's file on every save (default: the first problem not yet passing).
+
+    On a terminal only: a compact screen with the latest scores, the checks of the watched
+    problem and keys: h the next hint, n / p the next / previous problem, r re-check,
+    q quit.  Every re-check is recorded like a `regquiz check`.
+    """
+    from .watch import run_watch
+
+    sys.exit(run_watch(problem, debounce_ms=debounce_ms))
+
+
+@cli.command()
 @click.argument("problem")
 @click.argument("function", required=False)
 @click.option("--reset", is_flag=True, help="Start the function's hints (all, without FUNCTION) again.")
@@ -315,6 +332,7 @@ def _chosen_problems(problem: str | None, check_all: bool, file: Path | None) ->
 def _grade(problems: list[Problem], file: Path | None, seed: int) -> list[Any]:
     import tempfile
 
+    from .hints import closed_forms_revealed
     from .paths import find_workspace_file
     from .submission import as_python_file, check_readable
 
@@ -330,27 +348,10 @@ def _grade(problems: list[Problem], file: Path | None, seed: int) -> list[Any]:
     from .runner import Job, run_checks
 
     with tempfile.TemporaryDirectory(prefix="regquiz-notebook-") as workdir, \
-            _closed_forms_revealed(problems):
+            closed_forms_revealed(problems):
         jobs = [Job(problem, as_python_file(path, Path(workdir), problem.id), str(path))
                 for problem, path in zip(problems, shown)]
         return run_checks(jobs, seed=seed, under_pytest=False)
-
-
-def _closed_forms_revealed(problems: list[Problem]) -> contextlib.AbstractContextManager[None]:
-    """Messages state a function's closed form once its last hint was seen (see checks.py)."""
-    from .hints import revealed_functions, revealing
-    from .paths import regquiz_home
-    from .records import DB_NAME, open_records
-
-    pairs: list[tuple[str, str]] = []
-    if (regquiz_home() / DB_NAME).is_file():  # no hints seen yet: create nothing before grading
-        try:
-            with open_records() as records:
-                pairs = [(problem.id, function) for problem in problems
-                         for function in revealed_functions(problem, records)]
-        except RegquizError:
-            pass  # a broken database is reported when the check is recorded
-    return revealing(pairs)
 
 
 def _record(results: list[Any], as_json: bool) -> None:

@@ -7,8 +7,8 @@ records, so a failing check can show a closed form once its function's last rung
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -86,3 +86,24 @@ def revealed_functions(problem: Problem, records: Records) -> frozenset[str]:
     seen = records.rungs_seen(problem.id)
     return frozenset(ladder.function for ladder in problem.hints
                      if seen.get(ladder.function, 0) >= len(ladder.rungs))
+
+
+def closed_forms_revealed(problems: Sequence[Problem]) -> AbstractContextManager[None]:
+    """`revealing` the pairs of `problems` whose last rung was seen, read from the records.
+
+    Without a database yet (no hint seen) nothing is created before grading; a broken one
+    reveals nothing here and is reported when the check is recorded.
+    """
+    from .errors import RegquizError
+    from .paths import regquiz_home
+    from .records import DB_NAME, open_records
+
+    pairs: list[tuple[str, str]] = []
+    if (regquiz_home() / DB_NAME).is_file():
+        try:
+            with open_records() as records:
+                pairs = [(problem.id, function) for problem in problems
+                         for function in revealed_functions(problem, records)]
+        except RegquizError:
+            pass
+    return revealing(pairs)

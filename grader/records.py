@@ -296,6 +296,12 @@ class Records:
             (quiz,)).fetchall()
         return {question: bool(correct) for question, correct in rows}
 
+    def latest_scores(self) -> dict[str, tuple[int, int, bool]]:
+        """problem id -> (score, max score, passed) of its latest recorded check."""
+        rows = self.db.execute("SELECT problem, score, max_score, passed FROM checks WHERE id IN "
+                               "(SELECT MAX(id) FROM checks GROUP BY problem)").fetchall()
+        return {problem: (score, max_score, bool(passed)) for problem, score, max_score, passed in rows}
+
     def latest_statuses(self, problem: str) -> dict[str, str] | None:
         """check name -> status in the latest recorded check of `problem`, or None."""
         row = self.db.execute("SELECT tests FROM checks WHERE problem = ? ORDER BY id DESC "

@@ -65,12 +65,13 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
     if not result.passed:
         lines.append(f"Replay these inputs: regquiz check {result.problem} --seed {result.seed}"
                      f" · stuck? regquiz hint {result.problem}")
-    elif _has_concept_questions(result.problem):
+    elif has_concept_questions(result.problem):
         lines.append(f"Now the why: regquiz quiz --problem {result.problem}")
     return "\n".join(lines)
 
 
-def _has_concept_questions(problem_id: str) -> bool:
+def has_concept_questions(problem_id: str) -> bool:
+    """True when quizzes/ holds concept questions for this problem."""
     from .paths import quizzes_dir
 
     return (quizzes_dir() / f"{problem_id}.toml").is_file()

@@ -123,7 +123,7 @@ def run_directly(session: GradingSession, problems: Sequence[str]) -> None:
     `problems[i]` is job i's problem id; its suite is imported once per process.
     """
     for job, problem in enumerate(problems):
-        module = _suite(problem)
+        module = load_suite(problem)
         for name, function, fixtures in suite_tests(module):
             if not session.run_test(job, function, name, problem, fixtures, heldout=False):
                 return
@@ -131,7 +131,8 @@ def run_directly(session: GradingSession, problems: Sequence[str]) -> None:
     session.settle()
 
 
-def _suite(problem: str) -> ModuleType:
+def load_suite(problem: str) -> ModuleType:
+    """The graded suite module of `problem` (imported once per process)."""
     try:
         return importlib.import_module(f"{__package__}.suites.{problem}")
     except Exception as exc:  # noqa: BLE001 - a broken suite is the course's bug, said in one line
