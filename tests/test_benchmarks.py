@@ -55,3 +55,12 @@ def test_confinement_cost_reports_forked_and_spawned_children() -> None:
         assert re.search(rf"{kind}: +[\d.]+ ms confined vs +[\d.]+ ms unconfined per child "
                          rf"\(\+?-?[\d.]+ ms, [\d.]+x\); the child's own measure of confining: "
                          rf"[\d.]+ ms", out), out
+
+
+def test_watch_latency_times_every_save_beside_its_baselines() -> None:
+    pytest.importorskip("pexpect")
+    out = run_benchmark("watch_latency.py", "--saves", "20")
+    for name in ("watch re-check", "import numpy", "cold check problem1"):
+        assert re.search(rf"^{re.escape(name)}\s+[\d.]+\s+[\d.]+$", out, re.M), out
+    assert re.search(r"re-check: [\d.]+x import numpy \(goal <= 0.5\) — 20 saves of problem1, "
+                     r"scores alternating \d+/\d+", out), out
