@@ -270,3 +270,41 @@ def test_a_syntax_problem_names_the_line_and_strips_control_characters() -> None
     assert not any(ch in "".join(lines) for ch in "\x1b\x07")
     assert syntax_problem(SOLUTION1.encode(), "p.py") == []
     assert syntax_problem(b"\x00", "p.py") != []
+
+
+@pytest.mark.slow
+def test_code_that_kills_the_fork_server_costs_one_recheck(workspace: Path,
+                                                          regquiz_home: Path) -> None:
+    child = _spawn(workspace, regquiz_home, "problem2")
+    _screen(child, 1)
+    path = workspace / "exercises" / "problem2.py"
+    path.write_text((REPO / "tests" / "students" / "hostile" / "kills_parent.py").read_text())
+    killed = _screen(child, 2)
+    assert "Score 22/22" not in killed
+    path.write_text((REPO / "solutions" / "problem2.py").read_text())
+    assert "Score 22/22" in _screen(child, 3)  # a new server forked the next child
+    assert _quit(child) == 0
+
+
+@pytest.mark.slow
+def test_a_damaged_database_is_one_line_and_exit_3(workspace: Path, regquiz_home: Path) -> None:
+    regquiz_home.mkdir(parents=True)
+    database = regquiz_home / "regquiz.db"
+    database.write_bytes(b"this is not an SQLite database" * 100)
+    before = database.read_bytes()
+    child = _spawn(workspace, regquiz_home, "problem1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 3
+    out = str(child.before).strip().splitlines()
+    assert len(out) == 1 and str(database) in out[0], out
+    assert database.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_no_exercises_folder_is_a_usage_error(tmp_path: Path, regquiz_home: Path) -> None:
+    child = _spawn(tmp_path, regquiz_home, "problem1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    assert "regquiz init" in str(child.before) and "Traceback" not in str(child.before)
