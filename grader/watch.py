@@ -62,12 +62,18 @@ def run_watch(problem_id: str | None, *, debounce_ms: int = DEBOUNCE_MS) -> int:
     sys.stdout.write(f"{CLEAR}regquiz watch · starting the grader (numpy, the suites, a "
                      "sandbox) …\n")
     sys.stdout.flush()
+    for name in ("SIGTERM", "SIGHUP"):  # leave through the finally blocks: terminal restored
+        signal.signal(getattr(signal, name), _leave)
     try:
         with WarmGrader() as grader, FileEvents(debounce_ms) as events, _terminal() as keyboard:
             return watcher.loop(grader, events, keyboard)
     except KeyboardInterrupt:
         sys.stdout.write("\nregquiz: watch stopped (Ctrl-C); every check so far is recorded\n")
         return EXIT_INTERRUPTED
+
+
+def _leave(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _exercises_folder(problems: tuple[Problem, ...]) -> Path:

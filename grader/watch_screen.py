@@ -103,6 +103,10 @@ def _body(view: View, width: int, colour: bool) -> list[str]:
         if len(failing) > 1:
             rest = ", ".join(test.name for test in failing[1:])
             lines.append(f"then {len(failing) - 1} more not passing: {rest}")
+    if result.output.strip():
+        count = len(result.output.strip().splitlines())
+        lines.append(f"(your code printed {count} line(s); `regquiz check {result.problem}` "
+                     "shows them)")
     if result.passed:
         lines.append(f"{result.problem} is done." + (
             f" Now the why: regquiz quiz --problem {result.problem}"

@@ -308,3 +308,27 @@ def test_no_exercises_folder_is_a_usage_error(tmp_path: Path, regquiz_home: Path
     child.close()
     assert child.exitstatus == 2
     assert "regquiz init" in str(child.before) and "Traceback" not in str(child.before)
+
+
+@pytest.mark.slow
+def test_sigterm_restores_the_terminal(workspace: Path, regquiz_home: Path) -> None:
+    import signal
+
+    child = _spawn(workspace, regquiz_home, "problem1")
+    _screen(child, 1)
+    child.kill(signal.SIGTERM)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 128 + signal.SIGTERM
+    assert "\x1b[?25h" in str(child.before)  # the cursor is shown again
+    assert "Traceback" not in str(child.before)
+
+
+def test_what_the_code_printed_is_counted_not_shown() -> None:
+    problem = MANIFEST.problem("problem3")
+    result = CheckResult(problem.id, problem.title, 1, "exercises/problem3.py",
+                         _result(True).tests, output="secret\nline\n")
+    view = View(MANIFEST.problems, problem, "exercises/problem3.py", {}, result=result,
+                checks_run=1, checked_at="12:00:00")
+    text = render(view, width=80, height=24, colour=False)
+    assert "your code printed 2 line(s)" in text and "secret" not in text
