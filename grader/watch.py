@@ -204,6 +204,7 @@ class Watcher:
             (function.name for function in problem.functions
              if not function_passes(problem, function.name, statuses)), None)
         self.view.note = []
+        self._draw()  # the student sees the result first; recording it comes after
         try:
             from .records import open_records
 
@@ -211,7 +212,7 @@ class Watcher:
                 records.record_check(result)
         except RegquizError as exc:
             self.view.note = [f"this check was not recorded: {exc}"]
-        self._dirty = True
+            self._dirty = True
 
     def _hint(self) -> None:
         from .hints import next_hint
