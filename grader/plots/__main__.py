@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import RegquizError
+from ..errors import RegquizError, UsageError
 from ..manifest import load_manifest
 
 
@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
 
         manifest = load_manifest()
         ids = list(manifest.ids) if args.all else [manifest.problem(p).id for p in args.problem]
+        try:
+            args.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create {args.directory}: {exc.strerror or exc}") from None
         for problem_id in ids:
             target = args.directory / f"{problem_id}.png"
             check_target(target)
