@@ -37,6 +37,7 @@ def require_matplotlib() -> None:
 
 def render(data: FigureData) -> Figure:
     """A matplotlib Figure of the data, every panel side by side."""
+    require_matplotlib()
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure

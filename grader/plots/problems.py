@@ -146,7 +146,8 @@ def problem2(student: Source | None, reference: Source | None) -> list[Panel]:
             coefficients = np.array(rows)
             for j in range(X.shape[1]):
                 label = _named(source, "lasso_ista coefficients") if j == 0 else ""
-                path.append(Series(label, P2_PATH_LAMS, coefficients[:, j], source.kind, j))
+                path.append(Series(label, P2_PATH_LAMS, coefficients[:, j], source.kind, j,
+                                   key=f"lasso_ista w{j + 1}"))
             zero_at = np.nonzero(coefficients == 0.0)[0]  # the λ of every exact zero
             path.append(Series(_named(source, "exactly 0.0"), P2_PATH_LAMS[zero_at],
                                np.zeros(zero_at.size), source.kind, 7, "points"))

@@ -22,7 +22,7 @@ Style = Literal["line", "dashed", "points"]
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: equal means the same object
 class Series:
     """One curve (or set of points) of a panel, with where it came from."""
 
@@ -33,6 +33,12 @@ class Series:
     group: int = 0  # the colour: the student's and the reference's version of a curve share one
     style: Style = "line"
     band: tuple[np.ndarray, np.ndarray] | None = None  # (low, high) around y, shaded
+    key: str = ""  # pairs a student series with its reference; default: the label, unsuffixed
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            plain = self.label.removesuffix(" (yours)").removesuffix(" (reference)")
+            object.__setattr__(self, "key", plain)
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class Marker:
     group: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Contours:
     """Level lines of a function on a grid (z[i, j] at x[j], y[i])."""
 
@@ -103,6 +109,15 @@ class FigureData:
     def series_of(self, kind: Kind) -> list[Series]:
         """Every series of that kind, panel by panel."""
         return [s for panel in self.panels for s in panel.series if s.kind == kind]
+
+    def twin(self, series: Series) -> Series | None:
+        """The reference series drawn beside a student series (the same key), if any."""
+        for panel in self.panels:
+            if any(other is series for other in panel.series):
+                for other in panel.series:
+                    if other.kind == "reference" and other.key == series.key:
+                        return other
+        return None
 
     def find(self, label: str, kind: Kind | None = None) -> Series:
         """The first series with this label (and kind)."""
@@ -223,9 +238,12 @@ def tuple_of(*checks: Checker) -> Checker:
 
 def _as_array(value: Any, shape: tuple[int, ...]) -> np.ndarray:
     try:
-        array = np.asarray(value, dtype=np.float64)
+        raw = np.asarray(value)  # no dtype: numpy would turn the text "1.5" into a number
     except (TypeError, ValueError, OverflowError):
-        raise BadValue("returned something that is not an array of numbers") from None
+        raw = np.asarray(None)
+    if raw.dtype.kind not in "biuf":
+        raise BadValue("returned something that is not an array of numbers")
+    array = raw.astype(np.float64)
     if array.shape != shape:
         want = "a number" if shape == () else f"shape {shape}"
         got = "a number" if array.ndim == 0 else f"shape {tuple(array.shape)}"
