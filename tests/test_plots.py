@@ -417,7 +417,12 @@ def test_show_opens_the_png(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mpl
     import click
 
     opened: list[str] = []
-    monkeypatch.setattr(click, "launch", lambda url, **kw: opened.append(url) or 0)
+
+    def launch(url: str, **options: object) -> int:
+        opened.append(url)
+        return 0
+
+    monkeypatch.setattr(click, "launch", launch)
     out = tmp_path / "seen.png"
     result = run("plot", "problem4", "--file", str(REPO / "solutions" / "problem4.py"),
                  "--out", str(out), "--show")

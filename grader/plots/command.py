@@ -6,12 +6,11 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .. import paths
 from ..errors import SubmissionNotFound, UsageError
 from ..manifest import Problem, load_manifest
-from ..sandbox.process import CallOutcome, Limits, StudentProcess
+from ..sandbox.process import Limits, StudentProcess
 from . import draw, formulas
 from .problems import build_figure
 from .series import Call, FigureData, Failure, Source, reference_call
@@ -108,8 +107,3 @@ def write_png(target: Path, png: bytes) -> None:
         target.write_bytes(png)
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
-
-
-def ok_outcome(value: Any) -> CallOutcome:
-    """A successful call's outcome (for callers outside the sandbox, e.g. tests)."""
-    return CallOutcome("ok", value=value)

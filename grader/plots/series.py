@@ -19,6 +19,7 @@ from ..sandbox.process import CallOutcome
 
 Kind = Literal["student", "reference", "context"]
 Style = Literal["line", "dashed", "points"]
+LegendPlace = Literal["best", "upper left", "upper right", "lower left", "lower right"]
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -73,7 +74,7 @@ class Panel:
     xscale: Literal["linear", "log"] = "linear"
     contours: Contours | None = None
     frame: tuple[float, float, float, float] | None = None  # fixed (x0, x1, y0, y1)
-    legend: str = "upper left"  # matplotlib's loc ("best" is slow with many points)
+    legend: LegendPlace = "upper left"  # "best" is slow with many points
     legend_anchor: tuple[float, float] | None = None
 
 
