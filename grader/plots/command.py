@@ -46,7 +46,8 @@ def plot_problem(problem_id: str, *, file: Path | None = None, out: Path | None 
                                  limits or problem_limits(problem), home=path.parent,
                                  confinement=confinement_mode(required=False))
         with process:
-            process.start()  # the child imports numpy while this process computes
+            process.start()
+            draw.preload()  # matplotlib loads here while the child starts and imports numpy
             data = student_figure(problem, process.call, reference=reference)
     write_png(target, draw.png_bytes(data))
     return Plotted(target, data.failures)

@@ -35,6 +35,16 @@ def require_matplotlib() -> None:
         raise EnvironmentBroken(INSTALL_HINT)
 
 
+def preload() -> None:
+    """Import matplotlib's canvas now (while a sandbox child starts, say), not when drawing."""
+    require_matplotlib()
+    try:
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+    except ImportError:
+        raise EnvironmentBroken(INSTALL_HINT) from None
+
+
 def render(data: FigureData) -> Figure:
     """A matplotlib Figure of the data, every panel side by side."""
     require_matplotlib()
