@@ -314,6 +314,47 @@ def test_a_ridge_like_soft_threshold_differs_from_the_reference(tmp_path: Path) 
         assert np.abs(yours.y - reference.y).max() > 0.3
 
 
+MUTANTS = [  # (problem, fixture student, the key of the series that must move off the reference)
+    ("problem1", "wrong_decay_after_step", "SGD + weight decay"),
+    ("problem1", "wrong_adam_l2_is_adamw", "Adam + L2"),
+    ("problem2", "wrong_hard_threshold", "soft_threshold, λ = 1"),
+    ("problem4", "wrong_gd_filter_t_plus_one", "gradient descent, t = 10"),
+    ("problem4", "wrong_ridge_filter_lam_over", "ridge, λ = 1/(lr·t) = 0.01"),
+    ("problem5", "wrong_uniform_uses_k_minus_1", "entropy of smooth_labels_uniform (torch: ε/K)"),
+    ("problem5", "wrong_floor_from_source_text", "min_cross_entropy (this subject: ε/(K − 1))"),
+]
+
+
+@pytest.mark.parametrize(("problem_id", "mutant", "key"), MUTANTS)
+def test_a_real_mistake_is_drawn_off_the_reference(problem_id: str, mutant: str,
+                                                   key: str) -> None:
+    data = student_data(problem_id, STUDENTS / problem_id / f"{mutant}.py")
+    [yours] = [s for s in data.series_of("student") if s.key == key]
+    twin = data.twin(yours)
+    assert twin is not None
+    gap = np.hypot(yours.x - twin.x, yours.y - twin.y).max()
+    assert gap > 1e-3 * max(1.0, float(np.abs(twin.y).max())), (mutant, gap)
+    assert data.failures == ()  # wrong, not broken: it is drawn, and exit 0
+
+
+def test_a_subgradient_lasso_never_lands_on_zero() -> None:
+    data = student_data("problem2", STUDENTS / "problem2" / "wrong_lasso_subgradient.py")
+    assert data.find("exactly 0.0 (yours)").x.size == 0
+    assert data.find("exactly 0.0 (reference)").x.size >= 10
+
+
+def test_the_source_texts_floor_lands_on_the_dashed_curve() -> None:
+    data = student_data("problem5", STUDENTS / "problem5" / "wrong_floor_from_source_text.py")
+    np.testing.assert_allclose(data.find("min_cross_entropy (this subject: ε/(K − 1)) (yours)").y,
+                               data.find("source text's −log(1 − ε) (wrong)").y)
+
+
+def test_a_wrong_early_stopping_lambda_moves_its_markers() -> None:
+    data = student_data("problem4", STUDENTS / "problem4" / "wrong_early_stopping_lr_times_t.py")
+    yours = [m.x for m in data.panels[0].markers if m.kind == "student"]
+    assert yours == pytest.approx([problems.P4_LR * t for t in problems.P4_STEPS])
+
+
 def test_dropout_without_the_inverted_scaling_leaves_the_band(tmp_path: Path) -> None:
     data = student_data("problem3", STUDENTS / "problem3" / "wrong_no_scaling.py")
     monte_carlo = data.find(f"Monte Carlo, inverted_dropout (±{problems.P3_BAND:g} SE) (yours)")
