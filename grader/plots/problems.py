@@ -94,7 +94,7 @@ def problem1(student: Source | None, reference: Source | None) -> list[Panel]:
                     series.append(Series(_named(source, name), path[:, 0], path[:, 1],
                                          source.kind, group, style))
         markers = (Marker(float(minimum[0]), float(minimum[1]),
-                          "minimum of L + (λ/2)·‖w‖²", "context", 7),) if reference else ()
+                          "penalised minimum", "context", 7),) if reference else ()
         lr, steps = lr_steps
         panels.append(Panel(f"{title} (lr = {lr:g}, λ = {P1_LAM:g}, {steps} steps)", "w₁", "w₂",
                             tuple(series), markers, contours=contours,
