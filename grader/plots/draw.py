@@ -60,7 +60,7 @@ def render(data: FigureData) -> Figure:
     if data.failure_line:
         wrapped = textwrap.fill(data.failure_line, width=125)
         figure.text(0.5, 0.935, wrapped, ha="center", va="top", fontsize=7.5, color="#b00020")
-        top = 0.865 - 0.03 * wrapped.count("\n")
+        top = 0.86 - 0.035 * wrapped.count("\n")
     figure.subplots_adjust(left=0.07, right=0.985, bottom=0.11, top=top, wspace=0.22)
     axes = figure.subplots(1, len(data.panels), squeeze=False)[0]
     for ax, panel in zip(axes, data.panels):
@@ -102,11 +102,14 @@ def _draw_panel(ax: Axes, panel: Panel) -> None:
         ax.plot([marker.x], [marker.y], marker="x" if marker.kind == "student" else "o",
                 color=colour, markersize=6, zorder=5, linestyle="none")
         if marker.label:
+            dx, dy = MARKER_OFFSET[marker.kind]
             ax.annotate(marker.label, (marker.x, marker.y), textcoords="offset points",
-                        xytext=MARKER_OFFSET[marker.kind], fontsize=7, color=colour)
-    if panel.frame is not None:
-        ax.set_xlim(*panel.frame[:2])
-        ax.set_ylim(*panel.frame[2:])
+                        xytext=(dx if marker.side == "right" else -dx, dy), fontsize=7,
+                        color=colour, ha="left" if marker.side == "right" else "right")
+    if panel.xlim is not None:
+        ax.set_xlim(*panel.xlim)
+    if panel.ylim is not None:
+        ax.set_ylim(*panel.ylim)
     else:
         _limit_to_reference(ax, panel)
     if any(series.label for series in panel.series):
@@ -140,15 +143,11 @@ def _draw_series(ax: Axes, series: Series, beside_student: bool) -> None:
 
 def _limit_to_reference(ax: Axes, panel: Panel) -> None:
     """Keep the reference in view: a student curve far off may leave the frame, not shrink it."""
-    trusted = [s for s in panel.series if s.kind != "student"]
+    trusted = [s.y for s in panel.series if s.kind != "student" and s.y.size]
     if not trusted or not any(s.kind == "student" for s in panel.series):
         return
-    for axis, values in (("x", [s.x for s in trusted]), ("y", [s.y for s in trusted])):
-        joined = np.concatenate(values)
-        if axis == "x" and panel.xscale == "log":
-            continue  # the x grids are fixed inputs: the student never moves them
-        low, high = float(joined.min()), float(joined.max())
-        span = max(high - low, 1e-12)
-        current = ax.get_xlim() if axis == "x" else ax.get_ylim()
-        bounded = (max(current[0], low - span), min(current[1], high + span))
-        (ax.set_xlim if axis == "x" else ax.set_ylim)(*bounded)
+    joined = np.concatenate(trusted)
+    low, high = float(joined.min()), float(joined.max())
+    span = max(high - low, 1e-12)
+    current = ax.get_ylim()
+    ax.set_ylim(max(current[0], low - span), min(current[1], high + span))

@@ -98,7 +98,8 @@ def problem1(student: Source | None, reference: Source | None) -> list[Panel]:
         lr, steps = lr_steps
         panels.append(Panel(f"{title} (lr = {lr:g}, λ = {P1_LAM:g}, {steps} steps)", "w₁", "w₂",
                             tuple(series), markers, contours=contours,
-                            frame=(-1.5, 3.0, -1.5, 3.0), legend="lower right"))
+                            xlim=(grid[0], grid[-1]), ylim=(grid[0], grid[-1]),
+                            legend="lower right"))
     return panels
 
 
@@ -152,9 +153,10 @@ def problem2(student: Source | None, reference: Source | None) -> list[Panel]:
             path.append(Series(_named(source, "exactly 0.0"), P2_PATH_LAMS[zero_at],
                                np.zeros(zero_at.size), source.kind, 7, "points"))
     return [Panel("Soft-thresholding: a dead zone |μ| ≤ λ; ridge only shrinks", "μ",
-                  "minimiser w*", tuple(shrink)),
+                  "minimiser w*", tuple(shrink), xlim=_padded(P2_MU)),
             Panel("Lasso path (ISTA): coefficients reach exactly 0", "λ", "coefficient wⱼ",
-                  tuple(path), xscale="log", legend="lower left", legend_anchor=(0.0, 0.1))]
+                  tuple(path), xscale="log", xlim=_padded(P2_PATH_LAMS, log=True),
+                  legend="lower left", legend_anchor=(0.0, 0.1))]
 
 
 # -- problem 3: the variance of a dropout unit --------------------------------------------------
@@ -215,7 +217,7 @@ def problem3(student: Source | None, reference: Source | None) -> list[Panel]:
         series.append(Series("source text's σ²·p/(1 − p) (wrong)", P3_P, wrong, "context", 3,
                              "dashed"))
     title = f"Dropout unit d = a·m/(1 − p), a with μ = {P3_MU:g}, σ² = {P3_SIGMA2:g}"
-    return [Panel(title, "drop probability p", "Var(d)", tuple(series))]
+    return [Panel(title, "drop probability p", "Var(d)", tuple(series), xlim=_padded(P3_P))]
 
 
 # -- problem 4: early stopping and ridge, filter factor by filter factor -----------------------
@@ -247,7 +249,8 @@ def problem4(student: Source | None, reference: Source | None) -> list[Panel]:
                                       if group == 0 else "", source.kind, group))
     return [Panel(f"Filter factors over the spectrum of XᵀX/N (lr = {P4_LR:g}); "
                   "ridge's is ½ at s = λ", "eigenvalue s", "filter factor", tuple(series),
-                  tuple(markers), xscale="log", legend="lower right")]
+                  tuple(markers), xscale="log", xlim=_padded(P4_EIGVALS, log=True),
+                  ylim=(-0.04, 1.04), legend="lower right")]
 
 
 # -- problem 5: the floor of cross-entropy under label smoothing -------------------------------
@@ -271,7 +274,7 @@ def problem5(student: Source | None, reference: Source | None) -> list[Panel]:
             if source.kind == "reference" or reference is None:
                 at = float(np.interp(P5_MARK, P5_EPS, floors))
                 markers.append(Marker(P5_MARK, at, f"K = {P5_K}, ε = {P5_MARK:g}: {at:.3f} nats",
-                                      source.kind, 0))
+                                      source.kind, 0, side="left"))
         rows = [source.value("smooth_labels_uniform", [label, P5_K, float(eps)], one_row)
                 for eps in P5_EPS]
         if all(row is not None for row in rows):
@@ -286,7 +289,16 @@ def problem5(student: Source | None, reference: Source | None) -> list[Panel]:
                               f"−log 0.9 ≈ {formulas.source_text_floor(P5_MARK):.3f}",
                               "context", 3))
     return [Panel(f"Cross-entropy floor with smoothed targets, K = {P5_K}", "ε",
-                  "lowest mean cross-entropy (nats)", tuple(series), tuple(markers))]
+                  "lowest mean cross-entropy (nats)", tuple(series), tuple(markers),
+                  xlim=_padded(P5_EPS))]
+
+
+def _padded(grid: np.ndarray, *, log: bool = False) -> tuple[float, float]:
+    """The grid's range with a 4 % margin (on a log scale, in decades)."""
+    low, high = (np.log10(grid[0]), np.log10(grid[-1])) if log else (grid[0], grid[-1])
+    margin = 0.04 * (high - low)
+    ends = (low - margin, high + margin)
+    return (float(10 ** ends[0]), float(10 ** ends[1])) if log else (float(ends[0]), float(ends[1]))
 
 
 def _each(grid: np.ndarray, one: Callable[[float], float | None]) -> np.ndarray | None:

@@ -51,6 +51,7 @@ class Marker:
     label: str
     kind: Kind
     group: int = 0
+    side: Literal["right", "left"] = "right"  # where its label goes
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,7 +74,8 @@ class Panel:
     markers: tuple[Marker, ...] = ()
     xscale: Literal["linear", "log"] = "linear"
     contours: Contours | None = None
-    frame: tuple[float, float, float, float] | None = None  # fixed (x0, x1, y0, y1)
+    xlim: tuple[float, float] | None = None  # fixed limits (else the reference's, or matplotlib's)
+    ylim: tuple[float, float] | None = None
     legend: LegendPlace = "upper left"  # "best" is slow with many points
     legend_anchor: tuple[float, float] | None = None
 
