@@ -152,6 +152,32 @@ def hint(problem: str, function: str | None, reset: bool) -> None:
 
 
 @cli.command()
+@click.argument("problem")
+@click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=True),
+              help="The file to draw from (.py or .ipynb); default exercises/PROBLEM.py.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Where to write the PNG; default PROBLEM.png beside the exercise.")
+@click.option("--reference/--no-reference", default=True, show_default=True,
+              help="Draw the reference beside your curves.")
+@click.option("--show", is_flag=True, help="Open the PNG in the system's viewer.")
+def plot(problem: str, file: Path | None, out: Path | None, reference: bool, show: bool) -> None:
+    """Draw what PROBLEM's regularizer does, from your code beside the reference (a PNG).
+
+    Needs the `plots` extra (matplotlib).  Exit 0 when every function could be drawn, 1 when
+    one raised, hung or returned the wrong shape (the figure's title names it).
+    """
+    from .plots import plot_problem
+
+    plotted = plot_problem(problem, file=file, out=out, reference=reference)
+    click.echo(str(plotted.path))
+    for failure in plotted.failures:
+        click.echo(f"regquiz: not drawn: {failure}", err=True)
+    if show:
+        click.launch(str(plotted.path))
+    sys.exit(EXIT_FAILED if plotted.failures else EXIT_PASSED)
+
+
+@cli.command()
 @click.argument("submissions", nargs=-1, required=True,
                 type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per submission.")

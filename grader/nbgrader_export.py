@@ -19,6 +19,7 @@ the answer with regquiz.notebook, against the quiz file regquiz ships.
 from __future__ import annotations
 
 import ast
+import base64
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,10 @@ PROBLEM_INTRO = ("Write the body of each function in the cells below: its signat
                  "docstring say what it must do. The test cells after them grade your code in a "
                  "separate, sandboxed process; `regquiz check {pid} --file {pid}.ipynb` runs the "
                  "same visible checks with a full explanation of each.")
+
+FIGURE_TEXT = ("![{pid}: what the regularizer does, drawn from the reference](attachment:{name})"
+               "\n\n`regquiz plot {pid} --file {pid}.ipynb` draws the same figure from your "
+               "functions, beside the reference.")
 
 QUIZ_INTRO = ("Answer each question by setting `answer_N` to one letter (`\"A\"`, `\"B\"`, "
               "`\"C\"` or `\"D\"`) in its answer cell. The test cell after it only checks that "
@@ -151,16 +156,24 @@ def _body_lines(lines: list[str], node: ast.FunctionDef) -> list[str]:
 
 
 def problem_notebook(problem: Problem, solution: str, stub: str, seed: int,
-                     where: str = "solutions") -> Any:
-    """The nbgrader source notebook of one problem."""
+                     where: str = "solutions", figure: bytes | None = None) -> Any:
+    """The nbgrader source notebook of one problem; `figure` (a PNG) joins its statement."""
     import nbformat.v4 as nbf
 
     layout = stub_layout(stub, solution, where)
     about = layout.docstring.partition("\n\n")[2]  # its first paragraph restates the title
     statement = f"# {problem.title}\n\n{about}\n\n{PROBLEM_INTRO.format(pid=problem.id)}"
+    attachments = {}
+    if figure is not None:
+        name = f"{problem.id}.png"
+        statement += "\n\n" + FIGURE_TEXT.format(pid=problem.id, name=name)
+        attachments[name] = {"image/png": base64.b64encode(figure).decode("ascii")}
+    heading = nbf.new_markdown_cell(statement, metadata=_cell_meta(
+        "statement", grade=False, solution=False, locked=True))
+    if attachments:
+        heading.attachments = attachments
     cells = [
-        nbf.new_markdown_cell(statement, metadata=_cell_meta("statement", grade=False,
-                                                             solution=False, locked=True)),
+        heading,
         nbf.new_code_cell(layout.setup, metadata=_cell_meta("setup", grade=False, solution=False,
                                                             locked=True)),
     ]
@@ -225,6 +238,19 @@ def _test_cell(check: Check, source: str, prefix: str = "") -> Any:
                                                          points=check.points))
 
 
+def reference_figure(problem_id: str) -> bytes | None:
+    """The problem's reference-only figure (a PNG), or None without the `plots` extra."""
+    from .plots.draw import require_matplotlib
+
+    try:
+        require_matplotlib()
+    except EnvironmentBroken:
+        return None  # the statements simply go without their figures
+    from .plots import reference_png
+
+    return reference_png(problem_id)
+
+
 def export_course(course_dir: Path, assignment: str, seed: int = 0) -> list[Path]:
     """Write nbgrader_config.py (if absent), source/ASSIGNMENT/problemN.ipynb and quiz.ipynb.
 
@@ -246,7 +272,8 @@ def export_course(course_dir: Path, assignment: str, seed: int = 0) -> list[Path
         reference = solutions / problem.filename
         notebooks[problem.id] = problem_notebook(
             problem, reference.read_text(encoding="utf-8"),
-            (stubs_dir() / problem.filename).read_text(encoding="utf-8"), seed, str(reference))
+            (stubs_dir() / problem.filename).read_text(encoding="utf-8"), seed, str(reference),
+            figure=reference_figure(problem.id))
     notebooks["quiz"] = quiz_notebook(load_quiz(DEFAULT_QUIZ))
     target = course_dir / "source" / assignment
     try:

@@ -119,3 +119,26 @@ def test_notebook_grading_falls_back_to_check_in_a_students_install(wheel: Path,
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "this held-out case runs only where the course source is"
     assert done.stderr == ""
+
+
+def test_installed_wheel_plots_with_the_closed_forms_for_reference(wheel: Path,
+                                                                   tmp_path: Path) -> None:
+    """No solutions/ in a wheel: `regquiz plot` draws its reference from grader/plots/formulas.py."""
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                    str(target), str(wheel)], check=True, capture_output=True)
+    assert "regquiz/plots/formulas.py" in zipfile.ZipFile(wheel).namelist()
+    libraries = [path for path in site.getsitepackages() if Path(path).is_dir()]
+    program = (f"import sys; sys.path[:0] = [{str(target)!r}]; sys.path += {libraries!r}\n"
+               "from regquiz.manifest import load_manifest\n"
+               "from regquiz.plots.command import reference_source\n"
+               "print(reference_source(load_manifest().problem('problem2'))[1])\n"
+               "from regquiz.cli import main; main()")
+    out = tmp_path / "figure.png"
+    done = subprocess.run([sys.executable, "-S", "-c", program, "plot", "problem2", "--file",
+                           str(REPO / "solutions" / "problem2.py"), "--out", str(out)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["formulas", str(out)]
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
