@@ -104,6 +104,8 @@ def init(directory: Path, force: bool) -> None:
 def check(problem: str | None, check_all: bool, file: Path | None, as_json: bool,
           seed: int | None) -> None:
     """Grade your implementation of PROBLEM (or --all) and record the score."""
+    from .runner import fresh_seed
+
     problems = _chosen_problems(problem, check_all, file)
     seed = fresh_seed() if seed is None else seed
     gc.disable()  # a check imports pytest and numpy and lasts seconds: collecting is wasted time
@@ -206,6 +208,8 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
         raise UsageError("choose one output format: --json, --csv or --gradescope")
     from . import grade_report
     from .grading import grade_submissions, submission_folders
+    from .outputs import check_writable, write_atomically
+    from .runner import fresh_seed
 
     manifest = load_manifest()
     problems = [manifest.problem(problem_id) for problem_id in dict.fromkeys(problem_ids)]
@@ -213,7 +217,7 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
     if gradescope and len(folders) != 1:
         raise UsageError(f"--gradescope writes the results of one submission; got {len(folders)}")
     if out is not None:
-        _check_writable(out)
+        check_writable(out)
     seed = fresh_seed() if seed is None else seed
     workers = workers or _cores()
     with _progress_bar(len(folders)) as advance:
@@ -231,37 +235,9 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
     if out is None:
         click.echo(text.rstrip("\n"))
     else:
-        _write_atomically(out, text if text.endswith("\n") else text + "\n")
+        write_atomically(out, text if text.endswith("\n") else text + "\n")
         click.echo(f"wrote {out}", err=True)
     sys.exit(EXIT_PASSED if all(result.passed for result in results) else EXIT_FAILED)
-
-
-def _write_atomically(out: Path, text: str) -> None:
-    """Write `out` whole or not at all: a temporary file beside it, then a rename.
-
-    Whatever stood at `out` before (a results.json someone planted) is replaced, never
-    appended to or left half-written.
-    """
-    import tempfile
-
-    folder = out.parent if str(out.parent) else Path(".")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(temporary, out)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-    except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
-
-
-def fresh_seed() -> int:
-    """A random seed for a run's inputs (os.urandom: `secrets` costs a cold check ~6 ms)."""
-    return int.from_bytes(os.urandom(4), "big") % 2**31
 
 
 def _cores() -> int:
@@ -269,17 +245,6 @@ def _cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
-
-
-def _check_writable(out: Path) -> None:
-    """A one-line usage error now, rather than after minutes of grading."""
-    folder = out.parent if str(out.parent) else Path(".")
-    if out.is_dir():
-        raise UsageError(f"--out {out} is a folder; name a file")
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {out}: no such folder {folder}")
-    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise UsageError(f"cannot write {out}: permission denied")
 
 
 @contextlib.contextmanager

@@ -208,6 +208,11 @@ def _pytest_environment() -> Iterator[None]:
                 os.environ[name] = value
 
 
+def fresh_seed() -> int:
+    """A random seed for a run's inputs (os.urandom: `secrets` costs a cold check ~6 ms)."""
+    return int.from_bytes(os.urandom(4), "big") % 2**31
+
+
 def rng_seed(seed: int, test_name: str) -> list[int]:
     """The entropy for one test's generator: the run's seed and the test's name."""
     return [seed, zlib.crc32(test_name.encode())]

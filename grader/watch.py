@@ -189,7 +189,7 @@ class Watcher:
         self._check(grader, source)
 
     def _check(self, grader: WarmGrader, source: bytes) -> None:
-        from .cli import fresh_seed
+        from .runner import fresh_seed
         from .verdicts import function_passes
 
         problem = self.view.current

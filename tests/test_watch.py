@@ -332,3 +332,11 @@ def test_what_the_code_printed_is_counted_not_shown() -> None:
                 checks_run=1, checked_at="12:00:00")
     text = render(view, width=80, height=24, colour=False)
     assert "your code printed 2 line(s)" in text and "secret" not in text
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "99999"])
+def test_a_bad_debounce_is_a_usage_error(value: str) -> None:
+    result = CliRunner().invoke(cli, ["watch", "problem1", "--debounce", value])
+    assert result.exit_code == 2
+    assert "Invalid value for '--debounce'" in result.output
+    assert "Traceback" not in result.output

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
 from ..errors import SubmissionNotFound, UsageError
+from ..outputs import check_writable, write_atomically
 from ..manifest import Problem, load_manifest
 from ..sandbox.process import Limits, StudentProcess
 from . import draw, formulas
@@ -91,20 +91,11 @@ def reference_source(problem: Problem) -> tuple[Source, str]:
 
 def check_target(target: Path) -> None:
     """A one-line usage error now unless a PNG can be written at `target`."""
-    folder = target.parent if str(target.parent) else Path(".")
     if target.suffix.lower() != ".png":
         raise UsageError(f"--out {target} must name a .png file")
-    if target.is_dir():
-        raise UsageError(f"--out {target} is a folder; name a .png file")
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {target}: no such folder {folder}")
-    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise UsageError(f"cannot write {target}: permission denied")
+    check_writable(target)
 
 
 def write_png(target: Path, png: bytes) -> None:
-    """Write the PNG, or a one-line usage error."""
-    try:
-        target.write_bytes(png)
-    except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    """Write the PNG whole (a temporary file, then a rename), or a one-line usage error."""
+    write_atomically(target, png)
