@@ -19,7 +19,20 @@ import click
 from .errors import RegquizError, SubmissionNotFound, UsageError
 from .manifest import Problem, load_manifest
 
-EXIT_PASSED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+EXIT_PASSED, EXIT_FAILED, EXIT_BROKEN, EXIT_INTERRUPTED = 0, 1, 3, 130
+REPORT_TO = "https://github.com/regquiz/regquiz/issues"
+
+
+def internal_error(exc: BaseException) -> str:
+    """One line for an exception nobody expected: what, where, and where to report it."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    text = " ".join(str(exc).split())[:200]
+    return (f"regquiz itself failed: {type(exc).__name__}{': ' + text if text else ''}{where}. "
+            f"Nothing was graded or recorded by this step. Please report it (with this line and "
+            f"`regquiz --version`) at {REPORT_TO}")
 
 
 class RegquizGroup(click.Group):
@@ -34,6 +47,11 @@ class RegquizGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("regquiz: interrupted; nothing was recorded for this run", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug: one line and exit 3, never a traceback
+            click.echo(f"regquiz: error: {internal_error(exc)}", err=True)
+            ctx.exit(EXIT_BROKEN)
 
 
 @click.group(cls=RegquizGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -149,8 +167,15 @@ def hint(problem: str, function: str | None, reset: bool) -> None:
     if function is not None:
         chosen.ladder(function)  # an unknown function is a usage error before anything is kept
     with open_records() as records:
+        rungs_before = records.rungs_seen(chosen.id)
         shown = next_hint(chosen, function, records, reset=reset)
-    click.echo(hint_text(shown))
+        try:
+            click.echo(hint_text(shown))
+        except BaseException:
+            # A rung counts as seen only once it is on the screen (a pipe closed early, say)
+            if reset or rungs_before.get(shown.function, 0) < shown.rung:
+                records.forget_rung(chosen.id, shown.function, shown.rung)
+            raise
 
 
 @cli.command()
@@ -407,6 +432,9 @@ def main() -> None:
     holds numpy and pytest costs ~60 ms, a tenth of a check.  Every command releases its
     files, databases and processes itself (context managers) before it returns.
     """
+    from .streams import make_streams_safe
+
+    make_streams_safe()
     try:
         cli(prog_name="regquiz")
         code: object = 0

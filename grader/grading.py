@@ -88,10 +88,10 @@ def grade_submissions(folders: Sequence[Path], *, problems: Sequence[Problem], s
     batches = _batches([str(folder) for folder in folders], workers)
     if workers > 1 and len(batches) > 1:
         return _grade_in_parallel(batches, ids, seed, workers, mode, progress)
-    from .sandbox.forkserver import ForkServer
+    from .sandbox import warm_server
 
     graded = []
-    with ForkServer(mode) as server:
+    with warm_server(mode) as server:
         for batch in batches:
             graded += grade_batch(batch, ids, seed, server=server, mode=mode)
             if progress is not None:
@@ -160,7 +160,7 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
     """
     from .references import RememberingReference, load_references
     from .runner import run_checks
-    from .sandbox.forkserver import ForkServer
+    from .sandbox import warm_server
     from .sandbox.reaper import become_subreaper
 
     become_subreaper()
@@ -186,7 +186,7 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
         if jobs:
             with contextlib.ExitStack() as stack:
                 if server is None:
-                    server = stack.enter_context(ForkServer(mode))
+                    server = stack.enter_context(warm_server(mode))
                 graded = iter(run_checks(jobs, seed=seed, references=references,
                                          fork_server=server))
         return [SubmissionResult(folder, tuple(

@@ -335,6 +335,12 @@ class Records:
                        (problem, function, rung, now()))
         return rung
 
+    def forget_rung(self, problem: str, function: str, rung: int) -> None:
+        """Take back one rung recorded as seen (it could not be shown after all)."""
+        with self._writing() as db:
+            db.execute("DELETE FROM hint_rungs WHERE problem = ? AND function = ? AND rung = ?",
+                       (problem, function, rung))
+
     def reset_hints(self, problem: str, function: str | None = None) -> None:
         """Start the hint ladders of `problem` (or of one of its functions) from the first rung."""
         with self._writing() as db:

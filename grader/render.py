@@ -36,10 +36,16 @@ def width() -> int:
     return max(60, min(100, shutil.get_terminal_size((80, 24)).columns))
 
 
+def limits_text(limits: tuple[str, ...]) -> str:
+    """The limits in force, as the report header and watch's screen show them."""
+    return "+".join(limits) if limits else "none"
+
+
 def check_report(result: CheckResult, *, colour: bool) -> str:
     """Every check with its points, the messages of those that did not pass, the total."""
     lines = [_style(f"{result.problem} — {result.title}", colour, bold=True),
-             f"file {result.source} · seed {result.seed} · confinement {result.confinement}", ""]
+             f"file {result.source} · seed {result.seed} · confinement {result.confinement}"
+             f" · limits {limits_text(result.limits)}", ""]
     stubs: dict[str, None] = {}  # function names, in order of appearance
     for test in result.tests:
         word = _STATUS_WORD[test.status]

@@ -99,7 +99,8 @@ def run_checks(jobs: Sequence[Job], *, seed: int,
             tests.append(TestResult(name, status, score, points, message))
         results.append(CheckResult(job.problem.id, job.problem.title, seed, job.shown_as,
                                    tuple(tests), output=process.output,
-                                   confinement=process.confinement))
+                                   confinement=process.confinement,
+                                   limits=process.enforced))
     return results
 
 

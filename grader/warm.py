@@ -1,9 +1,10 @@
 """A warm grader: what every cold `check` loads, loaded once, for `regquiz watch`.
 
 A cold check pays for an interpreter, click, numpy, the suites and a sandbox child that
-imports numpy again.  The warm grader keeps the suites imported and a fork server (numpy
-loaded, confined as for `grade`), so a re-check forks one fresh confined child and runs the
-same test functions as `check` (runner.run_checks, without a pytest session).
+imports numpy again.  The warm grader keeps the suites imported and a warm server (sandbox.warm_server: on
+Linux a fork server with numpy loaded, confined as for `grade`, so a re-check forks one
+fresh confined child; elsewhere a spare child that imported numpy while the student typed)
+and runs the same test functions as `check` (runner.run_checks, without a pytest session).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ class WarmGrader:
     """Use as `with WarmGrader() as grader: grader.grade(problem, path, seed)`."""
 
     def __init__(self) -> None:
-        from .sandbox.forkserver import ForkServer
+        from .sandbox import warm_server
         from .sandbox.launch import confinement_mode
 
-        self._server = ForkServer(confinement_mode(required=False))
+        self._server = warm_server(confinement_mode(required=False))
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
 
     def __enter__(self) -> WarmGrader:

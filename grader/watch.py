@@ -1,7 +1,7 @@
 """`regquiz watch`: re-grade the watched problem's file on every save, with keys, on a terminal.
 
-One loop waits (select) on three things: the keyboard (cbreak mode: one key at a time), a
-pipe that the file watcher writes to when the watched file changes, and SIGWINCH.  A save
+One loop waits on one queue, fed by the keyboard (watch_terminal.py: one key at a time, on
+any OS), the file watcher when the watched file changes, and SIGWINCH where it exists.  A save
 is graded by the warm grader (warm.py) once the burst of writes it belongs to is over; the
 content is compared first, so a save that changed nothing grades nothing.  Every re-check
 is recorded like a `check`.  A syntax error is shown with its line and recorded nowhere.
@@ -12,21 +12,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import select
+import queue
 import shutil
 import signal
 import sys
-import termios
 import threading
 import time
-import tty
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import RegquizError, SubmissionNotFound, UsageError
 from .manifest import Problem, load_manifest
 from .watch_screen import View, render
+from .watch_terminal import Event, keyboard, leave_signals
 
 if TYPE_CHECKING:
     from .warm import WarmGrader
@@ -34,8 +32,8 @@ if TYPE_CHECKING:
 EXIT_QUIT, EXIT_INTERRUPTED = 0, 130
 DEBOUNCE_MS = 10  # a burst of writes is over after this long without another (watchfiles' step)
 SAFETY_POLL_S = 1.0  # and the file's signature is compared this often, in case an event is lost
+TICK_S = 0.1  # the loop wakes at least this often (Ctrl-C on Windows, a resize without SIGWINCH)
 CLEAR = "\x1b[H\x1b[2J"
-HIDE_CURSOR, SHOW_CURSOR = "\x1b[?25l", "\x1b[?25h"
 
 
 def run_watch(problem_id: str | None, *, debounce_ms: int = DEBOUNCE_MS) -> int:
@@ -62,11 +60,13 @@ def run_watch(problem_id: str | None, *, debounce_ms: int = DEBOUNCE_MS) -> int:
     sys.stdout.write(f"{CLEAR}regquiz watch · starting the grader (numpy, the suites, a "
                      "sandbox) …\n")
     sys.stdout.flush()
-    for name in ("SIGTERM", "SIGHUP"):  # leave through the finally blocks: terminal restored
-        signal.signal(getattr(signal, name), _leave)
+    for number in leave_signals():  # leave through the finally blocks: terminal restored
+        signal.signal(number, _leave)
+    events: queue.Queue[Event] = queue.Queue()
     try:
-        with WarmGrader() as grader, FileEvents(debounce_ms) as events, _terminal() as keyboard:
-            return watcher.loop(grader, events, keyboard)
+        with WarmGrader() as grader, FileEvents(events, debounce_ms) as files, \
+                keyboard(events) as resizes_signalled:
+            return watcher.loop(grader, files, events, poll_size=not resizes_signalled)
     except KeyboardInterrupt:
         sys.stdout.write("\nregquiz: watch stopped (Ctrl-C); every check so far is recorded\n")
         return EXIT_INTERRUPTED
@@ -105,28 +105,33 @@ class Watcher:
         """The watched file."""
         return self.folder / self.view.current.filename
 
-    def loop(self, grader: WarmGrader, events: FileEvents, keyboard: int) -> int:
+    def loop(self, grader: WarmGrader, files: FileEvents, events: queue.Queue[Event], *,
+             poll_size: bool = False) -> int:
         """Grade, draw and wait until q (EXIT_QUIT); Ctrl-C raises KeyboardInterrupt."""
-        resized = _resize_pipe()
-        self._switch(0, events)
-        ready: list[int] = [events.fileno()]
+        self._switch(0, files)
+        polled, idle, size = False, 0.0, shutil.get_terminal_size((80, 24))
         while True:
-            self._grade_if_changed(grader, polled=not ready)
+            if polled or idle == 0.0:
+                self._grade_if_changed(grader, polled=polled)
             if self._dirty:
                 self._draw()
-            ready, _, _ = select.select([keyboard, events.fileno(), resized], [], [],
-                                        SAFETY_POLL_S)
-            if resized in ready:
-                _drain(resized)
+            try:
+                kind, value = events.get(timeout=TICK_S)
+            except queue.Empty:
+                idle += TICK_S
+                polled = idle >= SAFETY_POLL_S
+                idle = 0.0 if polled else idle
+                if poll_size and shutil.get_terminal_size((80, 24)) != size:
+                    size, self._dirty = shutil.get_terminal_size((80, 24)), True
+                continue
+            polled, idle = False, 0.0
+            if kind == "resize":
                 self._dirty = True
-            if events.fileno() in ready:
-                events.drain()
-            if keyboard in ready:
-                for key in os.read(keyboard, 64).decode("utf-8", "replace").lower():
-                    code = self._key(key, grader, events)
-                    if code is not None:
-                        self._draw()
-                        return code
+            elif kind == "key":
+                code = self._key(value.lower(), grader, files)
+                if code is not None:
+                    self._draw()
+                    return code
 
     def _key(self, key: str, grader: WarmGrader, events: FileEvents) -> int | None:
         if key in ("q", "\x04"):  # q, or Ctrl-D
@@ -289,7 +294,7 @@ def _shown(path: Path) -> str:
 
 
 class FileEvents:
-    """A pipe that becomes readable when the watched file is written, created or replaced.
+    """Puts ("file", "") on the loop's queue when the watched file is written, created or replaced.
 
     watchfiles (inotify on Linux, FSEvents on macOS, ReadDirectoryChangesW on Windows) runs
     in a thread on the file's folder, not on the file: an editor that saves by writing a
@@ -297,11 +302,9 @@ class FileEvents:
     follow.  Its `step` groups a burst of writes into one wake-up.
     """
 
-    def __init__(self, debounce_ms: int = DEBOUNCE_MS) -> None:
+    def __init__(self, events: queue.Queue[Event], debounce_ms: int = DEBOUNCE_MS) -> None:
         self.debounce_ms = debounce_ms
-        self._read, self._write = os.pipe()
-        os.set_blocking(self._read, False)
-        os.set_blocking(self._write, False)
+        self._events = events
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._folder: Path | None = None
@@ -314,12 +317,6 @@ class FileEvents:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=2)
-        os.close(self._read)
-        os.close(self._write)
-
-    def fileno(self) -> int:
-        """Readable after a change (select on it, then drain)."""
-        return self._read
 
     def watch(self, folder: Path, filename: str) -> None:
         """Report changes of folder/filename from now on."""
@@ -329,10 +326,6 @@ class FileEvents:
             self._thread = threading.Thread(target=self._run, args=(folder,), daemon=True,
                                             name="regquiz-watch-files")
             self._thread.start()
-
-    def drain(self) -> None:
-        """Forget the wake-ups so far."""
-        _drain(self._read)
 
     def _run(self, folder: Path) -> None:
         import watchfiles
@@ -345,42 +338,6 @@ class FileEvents:
                                       debounce=max(400, 4 * self.debounce_ms),
                                       stop_event=self._stop, recursive=False,
                                       raise_interrupt=False, rust_timeout=0):
-                with contextlib.suppress(BlockingIOError):
-                    os.write(self._write, b".")
+                self._events.put(("file", ""))
         except Exception:  # noqa: BLE001 - the folder vanished: the safety poll goes on
             return
-
-
-@contextlib.contextmanager
-def _terminal() -> Iterator[int]:
-    """stdin in cbreak mode (keys one at a time, not echoed), the cursor hidden; restored after."""
-    fd = sys.stdin.fileno()
-    saved = termios.tcgetattr(fd)
-    tty.setcbreak(fd)
-    sys.stdout.write(HIDE_CURSOR)
-    try:
-        yield fd
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        sys.stdout.write(SHOW_CURSOR)
-        sys.stdout.flush()
-
-
-def _resize_pipe() -> int:
-    """A pipe that SIGWINCH writes to, so that a resized terminal is redrawn."""
-    read, write = os.pipe()
-    os.set_blocking(read, False)
-    os.set_blocking(write, False)
-    signal.signal(signal.SIGWINCH, lambda *_: _poke(write))
-    return read
-
-
-def _poke(fd: int) -> None:
-    with contextlib.suppress(OSError):
-        os.write(fd, b".")
-
-
-def _drain(fd: int) -> None:
-    with contextlib.suppress(BlockingIOError, OSError):
-        while os.read(fd, 4096):
-            pass

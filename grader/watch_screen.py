@@ -74,7 +74,8 @@ def _status_line(view: View, width: int) -> str:
     if view.result is None:
         return f"{view.shown_path} · not checked yet"
     parts = [view.shown_path, f"check #{view.checks_run} at {view.checked_at}",
-             f"seed {view.result.seed}", f"confined by {view.result.confinement}"]
+             f"seed {view.result.seed}", f"confined by {view.result.confinement}",
+             f"limits {'+'.join(view.result.limits) or 'none'}"]
     while len(parts) > 2 and len(" · ".join(parts)) > width:
         parts.pop()
     return " · ".join(parts)

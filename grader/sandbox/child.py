@@ -1,7 +1,8 @@
 """The only code that runs in a sandbox child: it loads one student module, answers calls.
 
-Run as a script (``python -I -S child.py REQ_FD RESP_FD CONFIG``, or ``… child.py serve
-CONTROL_FD CONFIG`` for the fork server), never imported by the grading process.  It needs
+Run as a script (``python -I -S child.py REQ_FD RESP_FD CONFIG``, ``… child.py serve
+CONTROL_FD CONFIG`` for the fork server, or ``… child.py portable`` for the portable backend,
+which reads its config as the first frame on stdin), never imported by the grading process.  It needs
 only the standard library and numpy, and loads its siblings ``wire`` (the codec),
 ``seccomp`` and ``confine`` (Landlock, privileges) by path under private names, so that a
 student's own ``wire.py`` cannot stand in for them.  Order in a child: numpy is imported, the process is
@@ -17,7 +18,7 @@ import sys
 from typing import Any
 
 if __package__:
-    from . import confine, seccomp, wire
+    from . import wire
 else:  # run as a script: the siblings by path, under names no student module can take
     from importlib.machinery import SourceFileLoader  # (importlib.util costs ~3 ms more)
 
@@ -30,27 +31,50 @@ else:  # run as a script: the siblings by path, under names no student module ca
         return module
 
     wire = _sibling("wire")
-    seccomp = _sibling("seccomp")  # before confine, which takes it from sys.modules
-    confine = _sibling("confine")
+
+confine: Any = None  # Landlock and seccomp (Linux only): loaded by _load_confinement
+
+
+def _load_confinement() -> None:
+    """The confinement siblings, for the Linux backend (the portable child never loads them)."""
+    global confine
+    if __package__:
+        from . import confine as module
+    else:
+        _sibling("seccomp")  # before confine, which takes it from sys.modules
+        module = _sibling("confine")
+    confine = module
 
 PROTOCOL_FD_FLOOR = 600  # protocol pipes move above this, out of reach of os.closerange(0, 256)
 # Denials the kernel answers for the sandbox: the report says why, not only "Permission denied"
 SANDBOX_ERRNOS = (1, 13)  # EPERM, EACCES
 
 
-def _apply_limits(limits: dict[str, int]) -> None:
-    import resource
+def _apply_limits(limits: dict[str, int]) -> list[str]:
+    """Set the rlimits that exist here; the names of those in force ("cpu", "memory")."""
+    try:
+        import resource
+    except ImportError:  # Windows: the Job object and the parent's deadlines limit the child
+        return []
 
-    def cap(which: int, soft: int, hard: int) -> None:
+    def cap(which: str, soft: int, hard: int) -> bool:
         try:
-            resource.setrlimit(which, (soft, hard))
-        except (ValueError, OSError):
-            pass  # a tighter limit is already in force
+            resource.setrlimit(getattr(resource, which), (soft, hard))
+        except (ValueError, OSError, AttributeError):
+            return False  # a tighter limit is already in force, or the OS refuses this one
+        return True
 
-    cap(resource.RLIMIT_AS, limits["memory_bytes"], limits["memory_bytes"])
-    cap(resource.RLIMIT_CPU, limits["cpu_seconds"], limits["cpu_seconds"] + 1)
-    cap(resource.RLIMIT_FSIZE, limits["file_bytes"], limits["file_bytes"])
-    cap(resource.RLIMIT_CORE, 0, 0)
+    applied = []
+    # The portable backend leaves the address space alone (macOS refuses or ignores
+    # RLIMIT_AS): its memory limit is the parent's watchdog.
+    if limits.get("address_space", True) and \
+            cap("RLIMIT_AS", limits["memory_bytes"], limits["memory_bytes"]):
+        applied.append("memory")
+    if cap("RLIMIT_CPU", limits["cpu_seconds"], limits["cpu_seconds"] + 1):
+        applied.append("cpu")
+    cap("RLIMIT_FSIZE", limits["file_bytes"], limits["file_bytes"])
+    cap("RLIMIT_CORE", 0, 0)
+    return applied
 
 
 def _error_info(exc: BaseException, source: str) -> dict[str, Any]:
@@ -81,15 +105,18 @@ _CONFINED: list[str] = []  # what confined this process, once it is
 
 class _Channel:
     def __init__(self, request_fd: int, response_fd: int) -> None:
-        import fcntl
-
-        def lift(fd: int) -> int:
-            high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, PROTOCOL_FD_FLOOR)
-            os.close(fd)
+        def lifted(fd: int, offset: int) -> int:
+            # dup2 to a fixed high number (a fresh interpreter has nothing there): unlike
+            # fcntl's F_DUPFD, it exists on every platform
+            high = PROTOCOL_FD_FLOOR + offset
+            if fd != high:
+                os.dup2(fd, high, inheritable=False)
+                os.close(fd)
             return high
 
-        self.requests = os.fdopen(lift(request_fd), "rb", buffering=1 << 20)
-        self.responses = os.fdopen(lift(response_fd), "wb", buffering=1 << 20)
+        request_fd, response_fd = lifted(request_fd, 0), lifted(response_fd, 1)
+        self.requests = os.fdopen(request_fd, "rb", buffering=1 << 20)
+        self.responses = os.fdopen(response_fd, "wb", buffering=1 << 20)
         self.pid = os.getpid()
         self.cost = 0.0  # seconds spent confining this process (reported for the benchmark)
 
@@ -110,6 +137,11 @@ class _Channel:
 
 def main(argv: list[str]) -> None:
     """Load the student's module, then answer call requests until the parent hangs up."""
+    if argv[1] == "portable":
+        sys.path.extend(json.loads(argv[2]))  # numpy's site-packages, for the import below
+        _portable_main(no_error_dialogs="--no-error-dialogs" in argv)
+        return
+    _load_confinement()
     if argv[1] == "serve":
         serve(int(argv[2]), json.loads(argv[3]))
         return
@@ -147,8 +179,39 @@ def _confine(confinement: Any, workdir: str, mode: str, channel: _Channel,
     return described
 
 
+def _portable_main(*, no_error_dialogs: bool) -> None:
+    """The portable backend's child: frames on its own stdin and stdout, config first.
+
+    Nothing here is POSIX-only.  What the student prints goes where stderr goes (the
+    parent's output file); the protocol keeps private copies of stdin and stdout.
+    """
+    channel = _Channel(os.dup(0), os.dup(1))
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    if no_error_dialogs:  # Windows: a crash must not open a dialog and wait for a click
+        import ctypes
+
+        ctypes.windll.kernel32.SetErrorMode(0x0001 | 0x0002 | 0x8000)  # type: ignore[attr-defined]
+    try:
+        import numpy  # noqa: F401 - while the spare waits for its student
+    except ImportError as exc:
+        channel.send({"op": "environment", "message": f"numpy cannot be imported: {exc}"})
+        return
+    received = channel.receive()
+    if received is None or type(received[0].get("config")) is not dict:
+        return
+    config = received[0]["config"]
+    os.chdir(config["workdir"])
+    os.environ.update(config["env"])
+    sys.path.extend(path for path in config["sys_path"] if path not in sys.path)
+    channel.send({"op": "ready", "confinement": "none"})
+    _run_student(channel, config)
+
+
 def _run_student(channel: _Channel, config: dict[str, Any]) -> None:
-    _apply_limits(config["limits"])
+    applied = _apply_limits(config["limits"])
     source, module_name = config["source"], config["module"]
     try:
         with open(source, "rb") as handle:
@@ -171,7 +234,7 @@ def _run_student(channel: _Channel, config: dict[str, Any]) -> None:
         return
     names = {name: callable(getattr(module, name, None)) for name in config["functions"]}
     channel.send({"op": "loaded", "error": None, "functions": names,
-                  "confine_seconds": channel.cost})
+                  "confine_seconds": channel.cost, "limits": applied})
     while (received := channel.receive()) is not None:
         request, arguments = received
         buffers: list[bytes] = []

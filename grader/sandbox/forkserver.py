@@ -216,15 +216,18 @@ def _reap_adopted(pid: int, deadline: float) -> int | None:
         time.sleep(0.005)
 
 
-_SHARED: dict[str, ForkServer] = {}
+_SHARED: dict[str, Any] = {}
 
 
-def shared_server(mode: str) -> ForkServer:
-    """This process's fork server for `mode`, started on first use and stopped at exit."""
+def shared_server(mode: str) -> Any:
+    """This process's warm server for `mode` (sandbox.warm_server), started on first use and
+    stopped at exit."""
     if mode not in _SHARED:
         import atexit
 
-        server = ForkServer(mode)
+        from . import warm_server
+
+        server = warm_server(mode)
         server.start()
         atexit.register(server.close)
         _SHARED[mode] = server

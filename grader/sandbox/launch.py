@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EnvironmentBroken
-from . import reaper
+from . import platform, reaper
 
 CHILD_SCRIPT = Path(__file__).resolve().with_name("child.py")
 STARTUP_ALLOWANCE = 10.0  # seconds for an interpreter and numpy to start on a loaded machine
@@ -63,16 +63,22 @@ def confinement_mode(*, required: bool, unconfined: bool = False) -> str:
     can and never refuses.
     """
     if not required:  # the child confines what it can and says what it applied
-        return "off" if os.environ.get(DISABLE_ENV) == "1" else "try"
-    from . import confine
+        if platform.portable() or os.environ.get(DISABLE_ENV) == "1":
+            return "off"  # confinement is attempted only where it exists (Linux)
+        return "try"
+    if platform.portable():
+        reason = platform.why_unconfined()
+    else:
+        from . import confine
 
-    probe = confine.probe()
-    if probe.available:
-        return "require"
+        probe = confine.probe()
+        if probe.available:
+            return "require"
+        reason = probe.reason
     if unconfined or os.environ.get(UNCONFINED_ENV) == "1":
         return "off"
     raise EnvironmentBroken(
-        f"student code cannot be confined here: {probe.reason}. Grading would run every "
+        f"student code cannot be confined here: {reason}. Grading would run every "
         "submission with your own rights (it could read the solutions and write your files); "
         f"to grade anyway, pass --unconfined (Gradescope, nbgrader: set {UNCONFINED_ENV}=1)")
 

@@ -25,15 +25,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import EnvironmentBroken
-from . import launch, reaper, wire
+from . import launch, platform, reaper, wire
 from .launch import CHILD_SCRIPT, STARTUP_ALLOWANCE, sandbox_environment
 from .workdir import fill_workdir
 
 if TYPE_CHECKING:
     from .forkserver import ForkedChild, ForkServer
+    from .portable import PortableChild, SparePool
 
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 MAX_OUTPUT_CHARS = 2000
+LIMIT_NAMES = ("wall", "cpu", "memory", "processes")  # what `limits` may report, in this order
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class StudentProcess:
     """One child process running one student module; restarted after a crash or a timeout."""
 
     def __init__(self, source: Path, module: str, functions: list[str], limits: Limits,
-                 home: Path | None = None, server: ForkServer | None = None,
+                 home: Path | None = None, server: ForkServer | SparePool | None = None,
                  confinement: str = "try") -> None:
         self.source = source
         # The student's own folder: its other .py files are copied beside the module
@@ -78,7 +80,11 @@ class StudentProcess:
         self.confinement = launch.described(self.mode)  # what confines the child: its own report
         self.spent = 0.0  # wall seconds charged to this student so far
         self.output = ""
-        self._proc: subprocess.Popen[bytes] | ForkedChild | None = None
+        # the limits in force: what the platform gives until the child says what it applied
+        self.enforced: tuple[str, ...] = () if platform.portable() else ("wall", "cpu", "memory")
+        self._proc: subprocess.Popen[bytes] | ForkedChild | PortableChild | None = None
+        self._channel: Any = None  # the portable backend's StreamChannel
+        self._output: Any = None  # the file the child's prints go to, held open until close
         self._loaded: dict[str, Any] | None = None
         self._workdir: str | None = None
         self._request_w = self._response_r = -1
@@ -95,6 +101,9 @@ class StudentProcess:
 
     def start(self) -> None:
         """Spawn the child; it imports numpy and loads the module while we do other work."""
+        if platform.portable():
+            self._start_portable()
+            return
         reaper.become_subreaper()
         root = self.server.root if self.server is not None else None
         self._workdir = tempfile.mkdtemp(prefix="regquiz-sandbox-", dir=root)
@@ -115,31 +124,60 @@ class StudentProcess:
                 "file_bytes": self.limits.file_bytes,
             },
         }
-        with open(os.path.join(self._workdir, "output.txt"), "wb") as output:
-            if self.server is not None:
-                config["env"] = {"HOME": self._workdir, "TMPDIR": self._workdir}
-                self._proc = self.server.spawn(config, [request_r, response_w, output.fileno()])
-            else:
-                config["sys_path"] = [*launch.library_paths(), str(self._workdir)]
-                config["confine"] = launch.confine_settings(self.mode)
-                self._proc = subprocess.Popen(
-                    [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(request_r),
-                     str(response_w), json.dumps(config)],
-                    stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                    pass_fds=(request_r, response_w), cwd=self._workdir,
-                    env=sandbox_environment(self._workdir), start_new_session=True,
-                )
-                reaper.LIVE.add(self._proc.pid)
+        # held open: what the child printed is read through this descriptor at close
+        output = self._output = open(os.path.join(self._workdir, "output.txt"), "w+b")  # noqa: SIM115
+        if self.server is not None:
+            config["env"] = {"HOME": self._workdir, "TMPDIR": self._workdir}
+            self._proc = self.server.spawn(config, [request_r, response_w, output.fileno()])
+        else:
+            config["sys_path"] = [*launch.library_paths(), str(self._workdir)]
+            config["confine"] = launch.confine_settings(self.mode)
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(CHILD_SCRIPT), str(request_r),
+                 str(response_w), json.dumps(config)],
+                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                pass_fds=(request_r, response_w), cwd=self._workdir,
+                env=sandbox_environment(self._workdir), start_new_session=True,
+            )
+            reaper.LIVE.add(self._proc.pid)
         os.close(request_r)
         os.close(response_w)
         os.set_blocking(self._request_w, False)
+        self._loaded = None
+
+    def _start_portable(self) -> None:
+        """Start (or take the warm spare) a portable child and send it its config."""
+        from . import portable
+
+        pool = self.server if isinstance(self.server, portable.SparePool) else None
+        child = pool.take() if pool is not None else portable.launch(None)
+        self._proc, self._channel = child, child.channel
+        self._workdir, self._output = child.workdir, child.output
+        module_path = fill_workdir(Path(child.workdir), self.source, self.home, self.module)
+        cpu_seconds = max(1, int(self.remaining) + 1)
+        child.limit(self.limits.memory_bytes, cpu_seconds)
+        self.enforced = child.enforced
+        home = child.workdir
+        config: dict[str, Any] = {
+            "sys_path": [*launch.library_paths(), home], "workdir": home,
+            "source": str(module_path), "module": self.module, "functions": self.functions,
+            "env": {"HOME": home, "TMPDIR": home, "TEMP": home, "TMP": home},
+            "limits": {"memory_bytes": self.limits.memory_bytes, "cpu_seconds": cpu_seconds,
+                       "file_bytes": self.limits.file_bytes, "address_space": False},
+        }
+        try:
+            portable.send_config(child, config, time.monotonic() + STARTUP_ALLOWANCE)
+        except portable.Deadline:
+            pass  # a child that takes no config answers nothing: _ensure_loaded reports it
         self._loaded = None
 
     def close(self) -> None:
         """Kill the child and everything it started; keep what it printed; remove the workdir."""
         if self._proc is None and self._workdir is None:
             return
-        if self._proc is not None:
+        if self._channel is not None:
+            self._close_portable()
+        elif self._proc is not None:
             reaper.kill_group(self._proc)
         for fd in (self._request_w, self._response_r):
             try:
@@ -149,13 +187,30 @@ class StudentProcess:
         self._request_w = self._response_r = -1
         self._buffer.clear()
         self._proc = None
-        if self._workdir:
+        if self._output is not None:
             self.output += self._relative(wire.clean_text(
-                _read_output(Path(self._workdir, "output.txt")), keep_newlines=True,
-                limit=4 * MAX_OUTPUT_CHARS))
+                _read_tail(self._output), keep_newlines=True, limit=4 * MAX_OUTPUT_CHARS))
             self.output = self.output[-MAX_OUTPUT_CHARS:]
+            self._output.close()
+            self._output = None
+        if self._workdir:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
+
+    def _close_portable(self) -> None:
+        from .portable import PortableChild
+
+        child, self._channel = self._proc, None
+        assert isinstance(child, PortableChild)
+        child.kill()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        reaper.LIVE.discard(child.pid)
+        refill = getattr(self.server, "refill", None)
+        if refill is not None:
+            refill()  # the next spare starts while the student reads this result
 
     def __enter__(self) -> StudentProcess:
         return self
@@ -274,6 +329,14 @@ class StudentProcess:
             return self._unusable
         if type(reply.get("confine_seconds")) is float:
             self.confine_seconds = reply["confine_seconds"]
+        applied = reply.get("limits")
+        if type(applied) is list:  # the child's word counts only for the limits it sets itself
+            said = {name for name in applied if name in ("cpu", "memory")}
+            if platform.portable():
+                said = (said - {"memory"}) | set(self.enforced)
+            else:
+                said |= {"wall"}
+            self.enforced = tuple(name for name in LIMIT_NAMES if name in said)
         functions = reply.get("functions")
         reply["functions"] = functions if type(functions) is dict else {}
         self._loaded = reply
@@ -295,8 +358,13 @@ class StudentProcess:
             code = proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             code = None
+        exceeded = getattr(proc, "memory_exceeded", None)
         self.close()
         when = "while loading your file" if while_loading else "during the call"
+        if exceeded:
+            return CallOutcome("crashed", detail=f"the process running your code was stopped by "
+                               f"the memory limit ({exceeded // 2**20} MiB) {when}: it used more "
+                               "memory than that")
         return CallOutcome("crashed", detail=f"the process running your code {_death(code)} {when}")
 
     def _budget_text(self) -> str:
@@ -306,6 +374,13 @@ class StudentProcess:
     # -- pipes ---------------------------------------------------------------------------
 
     def _write(self, data: bytes, deadline: float) -> None:
+        if self._channel is not None:
+            from .portable import Deadline
+
+            try:
+                return self._channel.write(data, deadline)
+            except Deadline:
+                raise _Timeout from None
         view = memoryview(data)
         while view:
             try:  # the pipe is wide: usually the whole frame fits at once, no select needed
@@ -355,6 +430,15 @@ class StudentProcess:
         What is already in the pipe is read even past the deadline: only waiting for more
         can time out.
         """
+        if self._channel is not None:
+            from .portable import Deadline
+
+            try:
+                chunk = self._channel.receive(deadline)
+            except Deadline:
+                raise _Timeout from None
+            self._buffer += chunk
+            return bool(chunk)
         while True:
             remaining = max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select([self._response_r], [], [], remaining)
@@ -422,12 +506,12 @@ def _death(code: int | None) -> str:
     return f"exited with code {code} (did it call sys.exit() or os._exit()?)"
 
 
-def _read_output(path: Path) -> str:
+def _read_tail(handle: Any) -> str:
+    """The end of what the child printed, read through the descriptor the parent opened."""
     try:
-        with open(path, "rb") as handle:
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - 4 * MAX_OUTPUT_CHARS))
-            return handle.read().decode("utf-8", "replace")
-    except OSError:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 4 * MAX_OUTPUT_CHARS))
+        return handle.read(4 * MAX_OUTPUT_CHARS).decode("utf-8", "replace")
+    except (OSError, ValueError):
         return ""

@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
-from typing import Protocol
+from typing import Any, Protocol
+
+from . import platform
 
 LIVE: set[int] = set()  # sandbox children of this process that are still running
 SANDBOX_MARK = "REGQUIZ_SANDBOX"  # inherited by everything a sandbox starts
@@ -24,7 +25,7 @@ _SUBREAPER: list[bool] = []
 
 def become_subreaper() -> None:
     """Let orphans of student code (even ones that left our process group) come to us."""
-    if _SUBREAPER or not sys.platform.startswith("linux"):
+    if _SUBREAPER or platform.portable():
         return
     import ctypes
 
@@ -58,6 +59,58 @@ def kill_group(proc: Killable) -> None:
     LIVE.discard(proc.pid)
     if _SUBREAPER and _SUBREAPER[0]:
         _kill_orphans()
+
+
+def kill_tree(pid: int, *, started: float, group: bool) -> None:
+    """The portable backend's kill: `pid`, its group, its descendants, then marked strays.
+
+    Through psutil, not /proc (macOS and Windows have none).  A descendant that left the
+    group and lost its parent (a double fork with setsid) is found by the sandbox mark in
+    its environment, among the processes started since `started` (epoch seconds).
+    """
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    tree = []
+    if psutil is not None:
+        try:
+            root = psutil.Process(pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            pass
+    if group and hasattr(os, "killpg"):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if psutil is None:
+        if not tree:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+        return
+    for process in tree:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    if not platform.WINDOWS:  # on Windows the Job object (or the tree above) is the whole story
+        _kill_marked(psutil, since=started - 1.0)
+
+
+def _kill_marked(psutil: Any, *, since: float) -> None:
+    """Kill strays started after `since` that carry this run's sandbox mark (not live children)."""
+    keep = {os.getpid(), *LIVE}
+    for process in psutil.process_iter(["create_time"]):
+        if process.pid in keep or (process.info["create_time"] or 0) < since:
+            continue
+        try:
+            if process.environ().get(SANDBOX_MARK) == MARK_VALUE:
+                process.kill()
+        except psutil.Error:
+            continue
 
 
 def _kill_orphans() -> None:
