@@ -144,11 +144,9 @@ class PortableChild:
         reaper.kill_tree(self.proc.pid, started=self.started, group=not platform.WINDOWS)
         self.channel.close()
 
-    def limit(self, memory_bytes: int, cpu_seconds: int) -> None:
+    def limit(self, memory_bytes: int) -> None:
         """Put the memory limit in force before any student code runs; what is enforced."""
-        enforced = ["wall"]
-        if cpu_seconds and not platform.WINDOWS:
-            enforced.append("cpu")  # RLIMIT_CPU, set by the child itself (see child.py)
+        enforced = ["wall"]  # and "cpu" once the child says it set RLIMIT_CPU (child.py)
         if self.job is not None and self.job.limit_memory(memory_bytes):
             enforced += ["memory", "processes"]
         else:

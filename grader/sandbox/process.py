@@ -155,7 +155,7 @@ class StudentProcess:
         self._workdir, self._output = child.workdir, child.output
         module_path = fill_workdir(Path(child.workdir), self.source, self.home, self.module)
         cpu_seconds = max(1, int(self.remaining) + 1)
-        child.limit(self.limits.memory_bytes, cpu_seconds)
+        child.limit(self.limits.memory_bytes)
         self.enforced = child.enforced
         home = child.workdir
         config: dict[str, Any] = {

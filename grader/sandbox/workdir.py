@@ -41,9 +41,16 @@ def fill_workdir(workdir: Path, source: Path, home: Path, module: str) -> Path:
 
 def _copy(source: Path, target: Path, *, follow: bool) -> bool:
     """Copy one regular file (no symlink unless `follow`), at most MAX_FILE_BYTES; True if copied."""
-    flags = os.O_RDONLY | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+    # Windows has neither O_CLOEXEC (its descriptors are not inherited anyway) nor
+    # O_NOFOLLOW: there a link is refused by lstat first (a narrow race, on the student's
+    # own machine); the fstat below still takes only a regular file.
+    nofollow = getattr(os, "O_NOFOLLOW", 0)
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(source, flags | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block us
+        if not follow and not nofollow and stat.S_ISLNK(os.lstat(source).st_mode):
+            return False
+        fd = os.open(source, flags | (0 if follow else nofollow)
+                     | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block us
     except OSError:
         if follow:
             target.write_bytes(b"")  # the check reports the unreadable file; the child loads ""
