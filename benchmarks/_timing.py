@@ -19,19 +19,23 @@ def regquiz_command() -> list[str]:
 
 
 def interleaved_times(commands: Mapping[str, Sequence[str]], *, runs: int, env: Mapping[str, str],
-                      cwd: str, must_succeed: Collection[str] = ()) -> dict[str, list[float]]:
+                      cwd: str, must_succeed: Collection[str] = (),
+                      extra_env: Mapping[str, Mapping[str, str]] | None = None,
+                      ) -> dict[str, list[float]]:
     """Wall times of each command, `runs` rounds, every command once per round.
 
     Interleaving makes a noisy neighbour slow every command alike, so ratios stay honest.
     A command named in `must_succeed` that exits non-zero stops the benchmark.
+    `extra_env` adds variables to the environment of the commands it names.
     """
+    envs = {name: {**env, **(extra_env or {}).get(name, {})} for name in commands}
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for command in commands.values():  # warm the file cache and the .pyc files
-        subprocess.run(command, env=env, cwd=cwd, capture_output=True)
+    for name, command in commands.items():  # warm the file cache and the .pyc files
+        subprocess.run(command, env=envs[name], cwd=cwd, capture_output=True)
     for _ in range(runs):
         for name, command in commands.items():
             started = time.perf_counter()
-            done = subprocess.run(command, env=env, cwd=cwd, capture_output=True)
+            done = subprocess.run(command, env=envs[name], cwd=cwd, capture_output=True)
             times[name].append(time.perf_counter() - started)
             if name in must_succeed and done.returncode != 0:
                 sys.exit(f"{name} failed (exit {done.returncode}): {done.stderr.decode()}")

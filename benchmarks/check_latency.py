@@ -3,11 +3,13 @@
 For every problem N: the median wall time of
     regquiz check problemN --file solutions/problemN.py
 beside the medians of `python -c "import numpy"` and of `python -m pytest` on one trivial
-test (third-party plugins autoloaded, as a user would run it).  Commands are interleaved
-round by round so that a noisy neighbour slows all of them alike.  Prints the ratios;
-goal on the 2-core machine: every check <= 2.5x `import numpy` and below bare pytest.
+test (third-party plugins autoloaded, as a user would run it), and the same checks on the
+portable sandbox backend (macOS and Windows; forced here with REGQUIZ_SANDBOX_BACKEND).
+Commands are interleaved round by round so that a noisy neighbour slows all of them alike.
+Prints the ratios; goals on the 2-core machine: every check <= 2.5x `import numpy` and below
+bare pytest; on the portable backend <= 3x `import numpy`.
 
-    python benchmarks/check_latency.py [--runs 15]
+    python benchmarks/check_latency.py [--runs 15] [--no-portable]
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ REPO = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="runs per command (>= 10)")
-    runs = max(10, parser.parse_args().runs)
+    parser.add_argument("--no-portable", action="store_true",
+                        help="skip the checks on the portable backend")
+    arguments = parser.parse_args()
+    runs = max(10, arguments.runs)
     sys.path.insert(0, str(REPO))
     from regquiz.manifest import load_manifest
 
@@ -41,11 +46,17 @@ def main() -> None:
             "bare pytest": [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             str(trivial)],
         }
+        extra: dict[str, dict[str, str]] = {}
         for problem in load_manifest().ids:
-            commands[f"check {problem}"] = [*regquiz_command(), "check", problem, "--file",
-                                            str(REPO / "solutions" / f"{problem}.py")]
-        times = interleaved_times(commands, runs=runs, env=env, cwd=scratch,
-                                  must_succeed=[n for n in commands if n.startswith("check")])
+            command = [*regquiz_command(), "check", problem, "--file",
+                       str(REPO / "solutions" / f"{problem}.py")]
+            commands[f"check {problem}"] = command
+            if not arguments.no_portable:
+                commands[f"portable {problem}"] = command
+                extra[f"portable {problem}"] = {"REGQUIZ_SANDBOX_BACKEND": "portable"}
+        times = interleaved_times(commands, runs=runs, env=env, cwd=scratch, extra_env=extra,
+                                  must_succeed=[n for n in commands if n != "import numpy"
+                                                and n != "bare pytest"])
     numpy_time = statistics.median(times["import numpy"])
     pytest_time = statistics.median(times["bare pytest"])
     print(f"{'command':<16} {'median s':>9} {'÷ import numpy':>15} {'÷ bare pytest':>14}")
@@ -55,6 +66,10 @@ def main() -> None:
     worst = max(statistics.median(times[name]) for name in times if name.startswith("check"))
     print(f"\nslowest check: {worst / numpy_time:.2f}x import numpy (goal <= 2.5), "
           f"{worst / pytest_time:.2f}x bare pytest (goal < 1) — {runs} runs each")
+    portable = [statistics.median(times[name]) for name in times if name.startswith("portable")]
+    if portable:
+        print(f"slowest check on the portable backend: {max(portable) / numpy_time:.2f}x "
+              "import numpy (goal <= 3)")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import sys
-import unicodedata
 
 HANDLER = "regquiz-ascii"
 _SPELLINGS = {
@@ -34,6 +33,8 @@ def ascii_spelling(error: UnicodeError) -> tuple[str, int]:
     for char in text:
         spelled = _SPELLINGS.get(char)
         if spelled is None:
+            import unicodedata
+
             base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
             spelled = base or "?"
         out.append(spelled)

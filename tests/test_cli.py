@@ -348,3 +348,50 @@ def test_check_starts_its_sandboxes_before_importing_numpy(tmp_path: Path) -> No
                           cwd=tmp_path, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
     assert "NUMPY-BEFORE-START False" in done.stdout, done.stdout
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_3(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import regquiz.render
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("a bug in the report")
+
+    monkeypatch.setattr(regquiz.render, "check_report", broken)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "problem2", "--file",
+                                      str(REPO / "solutions" / "problem2.py")])
+    assert result.exit_code == 3  # never 1, which means "graded, something failed"
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "RuntimeError: a bug in the report" in lines[0] and "report it" in lines[0]
+    assert "cli.py" in lines[0] or "test_cli.py" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def _concept_answers(problem_id: str) -> str:
+    """One letter per concept question of the problem (right or wrong does not matter here)."""
+    text = (REPO / "quizzes" / f"{problem_id}.toml").read_text(encoding="utf-8")
+    return "A" * text.count("[[questions]]")
+
+
+@pytest.mark.parametrize("args", [["hint", "problem2", "soft_threshold"],
+                                  ["quiz", "--problem", "problem4", "--answers",
+                                   _concept_answers("problem4"), "--no-shuffle"],
+                                  ["check", "problem2"]])
+def test_output_survives_a_cp1252_pipe(args: list[str], tmp_path: Path) -> None:
+    """What Windows gives a pipe, a file or an IDE's run pane: cp1252, not UTF-8."""
+    (tmp_path / "exercises").mkdir()
+    (tmp_path / "exercises" / "problem2.py").write_text(
+        (REPO / "exercises" / "problem2.py").read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    earned = subprocess.run([sys.executable, "-m", "regquiz", "check", "problem4", "--file",
+                             str(REPO / "solutions" / "problem4.py")], cwd=tmp_path, env=env,
+                            capture_output=True, timeout=60, check=False)
+    assert earned.returncode == 0  # (concept questions may open only once a problem passes)
+    done = subprocess.run([sys.executable, "-m", "regquiz", *args], cwd=tmp_path, env=env,
+                          capture_output=True, timeout=60, stdin=subprocess.DEVNULL, check=False)
+    text = done.stdout.decode("cp1252") + done.stderr.decode("cp1252")
+    assert "UnicodeEncodeError" not in text and "Traceback" not in text, text
+    assert done.returncode in (0, 1, 2), text
+    assert done.stdout  # something was written, in the stream's own encoding

@@ -294,20 +294,26 @@ class StudentProcess:
         # read before any deadline is judged).
         try:
             reply = self._read(time.monotonic() + STARTUP_ALLOWANCE)
+            failure = "" if reply is not None else "its process ended before it was ready"
         except _Timeout:
+            reply, failure = None, f"it was not ready within {STARTUP_ALLOWANCE:g} s"
+        if failure:  # no student code has run: the sandbox itself failed to start
             self.close()
             if not self._start_retried:  # an overloaded moment: one fresh start
                 self._start_retried = True
                 self.start()
                 return self._ensure_loaded()
-            self._unusable = CallOutcome("crashed", detail="the sandbox did not start within "
-                                         f"{STARTUP_ALLOWANCE:g} s twice (is the machine "
-                                         "overloaded?); your code was not run")
-            return self._unusable
-        if reply is not None and reply.get("op") == "environment":
+            said = [line for line in self.output.splitlines() if line.strip()]
+            detail = failure + (f"; it said: {said[-1][:200]}" if said else "")
+            raise EnvironmentBroken(f"the sandbox could not start twice: {detail}; no student "
+                                    "code was run and nothing was recorded (is the machine "
+                                    "overloaded, or is numpy broken? try again, or reinstall "
+                                    "with: pip install --force-reinstall regquiz numpy)")
+        assert reply is not None
+        if reply.get("op") == "environment":
             self.close()
             raise EnvironmentBroken(launch.broken_sandbox(reply.get("message")))
-        if reply is not None and reply.get("op") == "ready":
+        if reply.get("op") == "ready":
             if type(reply.get("confinement")) is str:
                 self.confinement = wire.clean_text(reply["confinement"], limit=80)
             # Loading runs the student's top-level code, so it is charged to the budget.
