@@ -33,6 +33,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from . import launch as launching, platform, reaper
 from .launch import CHILD_SCRIPT, sandbox_environment
+from .pipes import Deadline
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -40,10 +41,6 @@ if TYPE_CHECKING:
 _CHUNK = 1 << 16
 _QUEUED_CHUNKS = 64  # a child that floods its stdout waits for us: at most 4 MiB queued here
 WATCHDOG_PERIOD = 0.01  # seconds between two looks at the child's resident memory
-
-
-class Deadline(Exception):
-    """The child did not take or give a frame in time."""
 
 
 class StreamChannel:
@@ -115,6 +112,8 @@ class StreamChannel:
 @dataclass
 class PortableChild:
     """A portable child's process, with what limits it from outside (Killable for reaper)."""
+
+    portable = True  # (StudentProcess closes it through kill(), not the Linux reaper)
 
     proc: subprocess.Popen[bytes]
     channel: StreamChannel

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -27,11 +26,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import EnvironmentBroken
 from . import launch, platform, reaper, wire
 from .launch import CHILD_SCRIPT, STARTUP_ALLOWANCE, sandbox_environment
+from .pipes import Deadline, FdChannel
 from .workdir import fill_workdir
 
 if TYPE_CHECKING:
     from .forkserver import ForkedChild, ForkServer
-    from .portable import PortableChild, SparePool
+    from .portable import PortableChild, SparePool, StreamChannel
 
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 MAX_OUTPUT_CHARS = 2000
@@ -83,11 +83,10 @@ class StudentProcess:
         # the limits in force: what the platform gives until the child says what it applied
         self.enforced: tuple[str, ...] = () if platform.portable() else ("wall", "cpu", "memory")
         self._proc: subprocess.Popen[bytes] | ForkedChild | PortableChild | None = None
-        self._channel: Any = None  # the portable backend's StreamChannel
+        self._channel: FdChannel | StreamChannel | None = None  # frames to and from the child
         self._output: Any = None  # the file the child's prints go to, held open until close
         self._loaded: dict[str, Any] | None = None
         self._workdir: str | None = None
-        self._request_w = self._response_r = -1
         self._buffer = bytearray()
         self._buffers: list[bytes] = []  # the arrays of the last frame read
         self._next_id = 0
@@ -108,10 +107,8 @@ class StudentProcess:
         root = self.server.root if self.server is not None else None
         self._workdir = tempfile.mkdtemp(prefix="regquiz-sandbox-", dir=root)
         module_path = fill_workdir(Path(self._workdir), self.source, self.home, self.module)
-        request_r, self._request_w = os.pipe()
-        self._response_r, response_w = os.pipe()
-        _widen_pipe(self._request_w)
-        _widen_pipe(self._response_r)
+        channel = self._channel = FdChannel()
+        request_r, response_w = channel.child_request, channel.child_response
         config: dict[str, Any] = {
             "sys_path": [str(self._workdir)],
             "workdir": str(self._workdir),
@@ -140,9 +137,7 @@ class StudentProcess:
                 env=sandbox_environment(self._workdir), start_new_session=True,
             )
             reaper.LIVE.add(self._proc.pid)
-        os.close(request_r)
-        os.close(response_w)
-        os.set_blocking(self._request_w, False)
+        channel.started()
         self._loaded = None
 
     def _start_portable(self) -> None:
@@ -167,7 +162,7 @@ class StudentProcess:
         }
         try:
             portable.send_config(child, config, time.monotonic() + STARTUP_ALLOWANCE)
-        except portable.Deadline:
+        except Deadline:
             pass  # a child that takes no config answers nothing: _ensure_loaded reports it
         self._loaded = None
 
@@ -175,16 +170,13 @@ class StudentProcess:
         """Kill the child and everything it started; keep what it printed; remove the workdir."""
         if self._proc is None and self._workdir is None:
             return
-        if self._channel is not None:
+        if getattr(self._proc, "portable", False):
             self._close_portable()
         elif self._proc is not None:
             reaper.kill_group(self._proc)
-        for fd in (self._request_w, self._response_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self._request_w = self._response_r = -1
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
         self._buffer.clear()
         self._proc = None
         if self._output is not None:
@@ -200,7 +192,7 @@ class StudentProcess:
     def _close_portable(self) -> None:
         from .portable import PortableChild
 
-        child, self._channel = self._proc, None
+        child = self._proc
         assert isinstance(child, PortableChild)
         child.kill()
         try:
@@ -380,26 +372,11 @@ class StudentProcess:
     # -- pipes ---------------------------------------------------------------------------
 
     def _write(self, data: bytes, deadline: float) -> None:
-        if self._channel is not None:
-            from .portable import Deadline
-
-            try:
-                return self._channel.write(data, deadline)
-            except Deadline:
-                raise _Timeout from None
-        view = memoryview(data)
-        while view:
-            try:  # the pipe is wide: usually the whole frame fits at once, no select needed
-                view = view[os.write(self._request_w, view):]
-                continue
-            except BlockingIOError:
-                pass
-            except BrokenPipeError:
-                return  # the child is gone: the read below reports how
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _Timeout
-            select.select([], [self._request_w], [], remaining)
+        assert self._channel is not None
+        try:
+            self._channel.write(data, deadline)
+        except Deadline:
+            raise _Timeout from None
 
     def _read(self, deadline: float) -> dict[str, Any] | None:
         """The next frame's header (its arrays land in self._buffers); None at end of file."""
@@ -431,32 +408,15 @@ class StudentProcess:
         return header
 
     def _receive(self, deadline: float) -> bool:
-        """Append what the child sent to the buffer; False at end of file.
-
-        What is already in the pipe is read even past the deadline: only waiting for more
-        can time out.
-        """
-        if self._channel is not None:
-            from .portable import Deadline
-
-            try:
-                chunk = self._channel.receive(deadline)
-            except Deadline:
-                raise _Timeout from None
-            self._buffer += chunk
-            return bool(chunk)
-        while True:
-            remaining = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self._response_r], [], [], remaining)
-            if ready:
-                break
-            if time.monotonic() >= deadline:
-                raise _Timeout
-        # readv into a reused buffer: os.read(fd, 4 MiB) allocates 4 MiB for every read
-        # (~25 µs even for a 100-byte reply, and every call reads at least once)
-        count = os.readv(self._response_r, [_read_chunk()])
-        self._buffer += _read_chunk()[:count]
-        return count > 0
+        """Append what the child sent to the buffer; False at end of file (or no channel)."""
+        if self._channel is None:
+            return False
+        try:
+            chunk = self._channel.receive(deadline)
+        except Deadline:
+            raise _Timeout from None
+        self._buffer += chunk
+        return bool(chunk)
 
     def _oversized(self) -> dict[str, Any]:
         self.close()
@@ -465,26 +425,6 @@ class StudentProcess:
             "message": f"the result is larger than {MAX_FRAME_BYTES // 2**20} MiB"}}
 
 
-
-
-_CHUNK: list[memoryview] = []
-
-
-def _read_chunk() -> memoryview:
-    """The buffer every read from a child lands in first (one per grading process)."""
-    if not _CHUNK:
-        _CHUNK.append(memoryview(bytearray(4 << 20)))
-    return _CHUNK[0]
-
-
-def _widen_pipe(fd: int) -> None:
-    """Room for a whole message in the pipe: no ping-pong between the processes per 64 KiB."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(fd, 1031, 1 << 20)  # F_SETPIPE_SZ (Linux only)
-    except (ImportError, OSError):
-        pass
 
 
 def _clean_error(error: object) -> dict[str, Any]:
