@@ -6,9 +6,10 @@ wrong implementation (every save changes the score).  For each save: the wall ti
 the write until the screen of the new re-check (its number and its score) has been drawn.
 In the same run, interleaved with the saves: `python -c "import numpy"` and a cold
 `regquiz check PROBLEM`.  Prints the medians and the ratios; goal on the 2-core machine:
-re-check median <= 0.5x `import numpy`.
+re-check median <= 0.5x `import numpy`, on either sandbox backend (`--portable` forces the
+one macOS and Windows run: a warm spare child instead of the fork server).
 
-    python benchmarks/watch_latency.py [--saves 24] [--problem problem1]
+    python benchmarks/watch_latency.py [--saves 24] [--problem problem1] [--portable]
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=24, help="saves to time (>= 20)")
     parser.add_argument("--problem", default="problem1", help="the problem to watch")
+    parser.add_argument("--portable", action="store_true",
+                        help="the portable sandbox backend (macOS, Windows), forced")
     options = parser.parse_args()
     saves = max(20, options.saves)
     try:
@@ -61,6 +64,8 @@ def main() -> None:
         env = {**os.environ, "REGQUIZ_HOME": str(workspace / "home"), "NO_COLOR": "1",
                "TERM": "xterm"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        if options.portable:
+            env["REGQUIZ_SANDBOX_BACKEND"] = "portable"
         baselines = {
             "import numpy": [sys.executable, "-c", "import numpy"],
             f"cold check {options.problem}": [*regquiz_command(), "check", options.problem],
@@ -103,7 +108,8 @@ def main() -> None:
         median = statistics.median(samples)
         print(f"{name:<22} {median:>9.3f} {median / numpy_time:>15.2f}")
     print(f"\nre-check: {statistics.median(recheck) / numpy_time:.2f}x import numpy (goal <= 0.5) "
-          f"— {saves} saves of {options.problem}, scores alternating "
+          f"— {saves} saves of {options.problem} on the "
+          f"{'portable' if options.portable else 'Linux'} backend, scores alternating "
           f"{'/'.join(sorted(set(scores.values())))}; fastest {min(recheck):.3f} s, "
           f"slowest {max(recheck):.3f} s")
 
