@@ -29,6 +29,7 @@ class FdChannel:
         """The child holds its ends now: close ours of them."""
         os.close(self.child_request)
         os.close(self.child_response)
+        self.child_request = self.child_response = -1  # (closed twice, they could be another's)
         os.set_blocking(self._request, False)
 
     def write(self, data: bytes, deadline: float) -> None:
@@ -68,10 +69,11 @@ class FdChannel:
     def close(self) -> None:
         """Close our ends (the child's, too, if it never started)."""
         for fd in (self._request, self._response, self.child_request, self.child_response):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
         self._request = self._response = self.child_request = self.child_response = -1
 
 
