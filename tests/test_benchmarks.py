@@ -57,10 +57,24 @@ def test_confinement_cost_reports_forked_and_spawned_children() -> None:
                          rf"[\d.]+ ms", out), out
 
 
-def test_watch_latency_times_every_save_beside_its_baselines() -> None:
+@pytest.mark.parametrize("backend", ["Linux", "portable"])
+def test_watch_latency_times_every_save_beside_its_baselines(backend: str) -> None:
     pytest.importorskip("pexpect")
-    out = run_benchmark("watch_latency.py", "--saves", "20")
+    if backend == "portable":
+        pytest.importorskip("psutil")
+    out = run_benchmark("watch_latency.py", "--saves", "20",
+                        *(["--portable"] if backend == "portable" else []))
     for name in ("watch re-check", "import numpy", "cold check problem1"):
         assert re.search(rf"^{re.escape(name)}\s+[\d.]+\s+[\d.]+$", out, re.M), out
-    assert re.search(r"re-check: [\d.]+x import numpy \(goal <= 0.5\) — 20 saves of problem1, "
-                     r"scores alternating \d+/\d+", out), out
+    assert re.search(r"re-check: [\d.]+x import numpy \(goal <= 0.5\) — 20 saves of problem1 "
+                     rf"on the {backend} backend, scores alternating \d+/\d+", out), out
+
+
+def test_check_latency_times_both_backends_beside_import_numpy() -> None:
+    pytest.importorskip("psutil")
+    out = run_benchmark("check_latency.py", "--runs", "10")
+    for name in ("import numpy", "bare pytest", "check problem1", "portable problem5"):
+        assert re.search(rf"^{re.escape(name)}\s+[\d.]+\s+[\d.]+\s+[\d.]+$", out, re.M), out
+    assert re.search(r"slowest check: [\d.]+x import numpy \(goal <= 2.5\)", out), out
+    assert re.search(r"slowest check on the portable backend: [\d.]+x import numpy "
+                     r"\(goal <= 3\)", out), out

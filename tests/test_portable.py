@@ -133,3 +133,20 @@ def test_no_process_outlives_a_portable_check() -> None:
         while psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
             assert time.monotonic() < deadline, f"process {pid} survived the check"
             time.sleep(0.02)
+
+
+@pytest.mark.parametrize("problem_id", ["problem2", "problem3"])
+def test_plot_draws_from_the_portable_sandbox(problem_id: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("matplotlib", reason="plot needs the plots extra")
+    from regquiz.plots.draw import png_size
+
+    out = tmp_path / "figure.png"
+    solved = CliRunner().invoke(cli, ["plot", problem_id, "--out", str(out), "--file",
+                                      str(REPO / "solutions" / f"{problem_id}.py")])
+    assert solved.exit_code == 0, solved.output
+    assert png_size(out.read_bytes()) == (800, 450)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["init"]).exit_code == 0
+    stub = CliRunner().invoke(cli, ["plot", problem_id])
+    assert stub.exit_code == 1 and "not drawn:" in stub.stderr

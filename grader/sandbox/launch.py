@@ -18,7 +18,8 @@ CHILD_SCRIPT = Path(__file__).resolve().with_name("child.py")
 STARTUP_ALLOWANCE = 10.0  # seconds for an interpreter and numpy to start on a loaded machine
 UNCONFINED_ENV = "REGQUIZ_UNCONFINED"  # "1": grade even where student code cannot be confined
 DISABLE_ENV = "REGQUIZ_DISABLE_CONFINEMENT"  # "1": as if the kernel could not confine (tests)
-_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
+_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+               "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR")  # (the last three: Windows needs them)
 _RULES: list[dict[str, list[list[str]]]] = []
 
 
