@@ -62,52 +62,56 @@ def kill_group(proc: Killable) -> None:
 
 
 def kill_tree(pid: int, *, started: float, group: bool) -> None:
-    """The portable backend's kill: `pid`, its group, its descendants, then marked strays.
+    """The portable backend's kill: `pid`, its group, then strays that carry the sandbox mark.
 
-    Through psutil, not /proc (macOS and Windows have none).  A descendant that left the
-    group and lost its parent (a double fork with setsid) is found by the sandbox mark in
-    its environment, among the processes started since `started` (epoch seconds).
+    Through psutil, not /proc (macOS and Windows have none).  With a process group (macOS)
+    killpg takes every descendant that stayed in it; one that left it and lost its parent
+    (a double fork with setsid) is found by the sandbox mark in its environment, among the
+    processes started after the child (`started`, epoch seconds).  Without (Windows, where
+    the Job object is the first line) the descendants are killed as a tree.
     """
     try:
         import psutil
     except ImportError:
         psutil = None
-    tree = []
-    if psutil is not None:
-        try:
-            root = psutil.Process(pid)
-            tree = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            pass
     if group and hasattr(os, "killpg"):
         try:
             os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    if psutil is None:
-        if not tree:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError, OSError):
-                pass
-        return
-    for process in tree:
+    elif psutil is not None:
         try:
-            process.kill()
+            root = psutil.Process(pid)
+            tree = [root, *root.children(recursive=True)]
         except psutil.Error:
-            pass
-    if not platform.WINDOWS:  # on Windows the Job object (or the tree above) is the whole story
-        _kill_marked(psutil, since=started - 1.0)
+            tree = []
+        for process in tree:
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+    if group and psutil is not None:
+        _kill_marked(psutil, after=pid, since=started - 1.0)
 
 
-def _kill_marked(psutil: Any, *, since: float) -> None:
-    """Kill strays started after `since` that carry this run's sandbox mark (not live children)."""
+def _kill_marked(psutil: Any, *, after: int, since: float) -> None:
+    """Kill strays started after process `after` (and `since`) that carry this run's mark.
+
+    Process ids grow with time, so only the ids above `after` are looked at (a few, not the
+    whole process table); live sandbox children of this process are spared.
+    """
     keep = {os.getpid(), *LIVE}
-    for process in psutil.process_iter(["create_time"]):
-        if process.pid in keep or (process.info["create_time"] or 0) < since:
+    for candidate in psutil.pids():
+        if candidate <= after or candidate in keep:
             continue
         try:
-            if process.environ().get(SANDBOX_MARK) == MARK_VALUE:
+            process = psutil.Process(candidate)
+            if process.create_time() >= since and \
+                    process.environ().get(SANDBOX_MARK) == MARK_VALUE:
                 process.kill()
         except psutil.Error:
             continue
