@@ -28,6 +28,7 @@ from .sandbox.process import Limits, StudentProcess
 
 if TYPE_CHECKING:
     from .sandbox.forkserver import ForkServer
+    from .sandbox.portable import SparePool
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Job:
 
 def run_checks(jobs: Sequence[Job], *, seed: int,
                references: Mapping[str, ModuleType] | None = None,
-               fork_server: ForkServer | None = None,
+               fork_server: ForkServer | SparePool | None = None,
                confinement: str | None = None,
                under_pytest: bool = True) -> list[CheckResult]:
     """Grade every job with its problem's suite; one CheckResult per job, in order.

@@ -21,7 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ..errors import EnvironmentBroken
 from . import launch, platform, reaper, wire
@@ -125,7 +125,8 @@ class StudentProcess:
         output = self._output = open(os.path.join(self._workdir, "output.txt"), "w+b")  # noqa: SIM115
         if self.server is not None:
             config["env"] = {"HOME": self._workdir, "TMPDIR": self._workdir}
-            self._proc = self.server.spawn(config, [request_r, response_w, output.fileno()])
+            server = cast("ForkServer", self.server)  # (a SparePool serves the portable backend)
+            self._proc = server.spawn(config, [request_r, response_w, output.fileno()])
         else:
             config["sys_path"] = [*launch.library_paths(), str(self._workdir)]
             config["confine"] = launch.confine_settings(self.mode)
@@ -329,12 +330,12 @@ class StudentProcess:
             self.confine_seconds = reply["confine_seconds"]
         applied = reply.get("limits")
         if type(applied) is list:  # the child's word counts only for the limits it sets itself
-            said = {name for name in applied if name in ("cpu", "memory")}
-            if platform.portable():
-                said = (said - {"memory"}) | set(self.enforced)
+            named = {name for name in applied if name in ("cpu", "memory")}
+            if getattr(self._proc, "portable", False):  # memory: the watchdog's or the job's
+                named = (named - {"memory"}) | set(self.enforced)
             else:
-                said |= {"wall"}
-            self.enforced = tuple(name for name in LIMIT_NAMES if name in said)
+                named |= {"wall"}
+            self.enforced = tuple(name for name in LIMIT_NAMES if name in named)
         functions = reply.get("functions")
         reply["functions"] = functions if type(functions) is dict else {}
         self._loaded = reply

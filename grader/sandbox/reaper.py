@@ -39,7 +39,8 @@ def become_subreaper() -> None:
 class Killable(Protocol):
     """A sandbox process: a spawned Popen or a child of the fork server."""
 
-    pid: int
+    @property
+    def pid(self) -> int: ...
 
     def wait(self, timeout: float | None = None) -> int: ...
 
