@@ -157,6 +157,15 @@ class PortableChild:
         reaper.kill_tree(self.proc.pid, started=self.started, group=not platform.WINDOWS)
         self.channel.close()
 
+    def end(self) -> None:
+        """Kill the tree and reap the child (its workdir and output stay for the caller)."""
+        self.kill()
+        try:
+            self.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        reaper.LIVE.discard(self.pid)
+
     def limit(self, memory_bytes: int) -> None:
         """Put the memory limit in force before any student code runs; what is enforced."""
         enforced = ["wall"]  # and "cpu" once the child says it set RLIMIT_CPU (child.py)
@@ -325,11 +334,6 @@ class SparePool:
 
 def discard(child: PortableChild) -> None:
     """Kill an unused child, reap it and remove its workdir."""
-    child.kill()
-    try:
-        child.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-    reaper.LIVE.discard(child.pid)
+    child.end()
     child.output.close()
     shutil.rmtree(child.workdir, ignore_errors=True)

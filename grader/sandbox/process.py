@@ -195,12 +195,7 @@ class StudentProcess:
 
         child = self._proc
         assert isinstance(child, PortableChild)
-        child.kill()
-        try:
-            child.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        reaper.LIVE.discard(child.pid)
+        child.end()
         refill = getattr(self.server, "refill", None)
         if refill is not None:
             refill()  # the next spare starts while the student reads this result
