@@ -69,6 +69,8 @@ def _reader(read: object, events: queue.Queue[Event]) -> None:
                 return
             for key in keys:
                 events.put(("key", key))
+            if "\x04" in keys:  # end of input (Ctrl-D, Windows' Ctrl-Z): watch quits on it
+                return
 
     threading.Thread(target=run, daemon=True, name="regquiz-watch-keys").start()
 

@@ -352,3 +352,36 @@ def test_a_bad_debounce_is_a_usage_error(value: str) -> None:
     assert result.exit_code == 2
     assert "Invalid value for '--debounce'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_keys_on_windows_come_from_msvcrt_through_the_same_queue(
+        monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
+    """Without termios (Windows), keys are read with msvcrt.getwch in a thread."""
+    import queue
+    import types
+
+    from regquiz import watch_terminal
+
+    if backend != "linux":
+        pytest.skip("a unit test of the key reader: once is enough")
+    pressed = iter(["h", "\xe0", "H", "\x00", ";", "n", "\x1a"])
+    fake = types.ModuleType("msvcrt")
+    fake.getwch = lambda: next(pressed)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "termios", None)
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    events: queue.Queue[tuple[str, str]] = queue.Queue()
+    with watch_terminal.keyboard(events) as resizes_signalled:
+        keys = [events.get(timeout=5)[1] for _ in range(5)]
+    assert resizes_signalled is False  # the loop polls the size instead
+    assert keys == ["h", " ", " ", "n", "\x04"]  # arrows ignored, Ctrl-Z ends like Ctrl-D
+
+
+def test_leaving_signals_exist_on_every_platform(monkeypatch: pytest.MonkeyPatch) -> None:
+    import signal
+
+    from regquiz.watch_terminal import leave_signals
+
+    assert signal.SIGTERM in leave_signals()
+    monkeypatch.delattr(signal, "SIGHUP")
+    monkeypatch.setattr(signal, "SIGBREAK", signal.SIGTERM, raising=False)  # Windows' name
+    assert leave_signals() == [signal.SIGTERM, signal.SIGTERM]
