@@ -2,7 +2,7 @@
 
 Medians of
     regquiz --help
-    regquiz quiz --answers CBBBB --json
+    regquiz quiz --answers ABCDA --json
 beside the median of `python -c "import click"`, interleaved round by round so that a noisy
 neighbour slows all of them alike.  Also reports which heavy modules each command imported
 (none is expected: showing and grading a question needs neither numpy nor pytest).
@@ -48,12 +48,12 @@ def main() -> None:
         commands = {
             "import click": [sys.executable, "-c", "import click"],
             "regquiz --help": [*regquiz_command(), "--help"],
-            "quiz --answers --json": [*regquiz_command(), "quiz", "--answers", "CBBBB", "--json"],
+            "quiz --answers --json": [*regquiz_command(), "quiz", "--answers", "ABCDA", "--json"],
         }
         times = interleaved_times(commands, runs=runs, env=env, cwd=scratch,
                                   must_succeed=[n for n in commands if n != "import click"])
         heavy = {"regquiz --help": heavy_imports(["--help"], env, scratch),
-                 "quiz --answers --json": heavy_imports(["quiz", "--answers", "CBBBB", "--json"],
+                 "quiz --answers --json": heavy_imports(["quiz", "--answers", "ABCDA", "--json"],
                                                         env, scratch)}
     base = statistics.median(times["import click"])
     print(f"{'command':<22} {'median s':>9} {'÷ import click':>15}  heavy imports")

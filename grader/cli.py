@@ -261,12 +261,13 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 @cli.command()
 @click.option("--answers", metavar="LETTERS",
               help="Answer without prompts, one letter A-D per question in the file's order "
-                   "(e.g. CBBBB; either case).")
+                   "(e.g. ABCDA; either case), always in the file's letters.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--shuffle/--no-shuffle", default=False, show_default=True,
-              help="Show each question's options in a random (seeded) order.")
-@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
-              help="The seed of --shuffle, to see the same order again.")
+@click.option("--shuffle/--no-shuffle", default=True, show_default=True,
+              help="Show each question's options in a random order, from a printed and "
+                   "recorded seed (--no-shuffle keeps the file's order).")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1),
+              help="The seed of the shuffle, to see an earlier attempt's order again.")
 @click.option("--question", metavar="N", help="Ask only question N (1-5, or its id such as q3).")
 @click.option("--review", is_flag=True, help="Ask only the questions whose latest answer was wrong.")
 @click.option("--quiz", "name", default="regularization", show_default=True, metavar="NAME",

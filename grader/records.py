@@ -313,6 +313,18 @@ class Records:
         except (ValueError, TypeError, KeyError):
             return None
 
+    def all_statuses(self, problem: str) -> list[dict[str, str]]:
+        """check name -> status, for every recorded check of `problem`, oldest first."""
+        rows = self.db.execute("SELECT tests FROM checks WHERE problem = ? ORDER BY id",
+                               (problem,)).fetchall()
+        out = []
+        for (tests,) in rows:
+            try:
+                out.append({str(test["name"]): str(test["status"]) for test in json.loads(tests)})
+            except (ValueError, TypeError, KeyError):
+                continue
+        return out
+
     # -- hints -------------------------------------------------------------------------------
 
     def rungs_seen(self, problem: str) -> dict[str, int]:
