@@ -194,7 +194,7 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
 
 
-def hint_text(shown: HintShown) -> str:
+def hint_text(shown: HintShown, *, in_watch: bool = False) -> str:
     """One rung of a function's hint ladder, wrapped to the terminal, and what to do next."""
     problem, ladder = shown.problem, shown.problem.ladder(shown.function)
     count = len(ladder.rungs)
@@ -208,7 +208,8 @@ def hint_text(shown: HintShown) -> str:
         tail = (f"\nThat was the last hint for {shown.function}. `{command} --reset` starts "
                 "over; failing checks now show its closed form.")
     elif shown.rung < count:
-        tail = f"\nRun `{command}` again for the next hint."
+        tail = ("\nPress h for the next hint." if in_watch
+                else f"\nRun `{command}` again for the next hint.")
     else:
         tail = (f"\nThat was the last hint for {shown.function}: from now on its failing checks "
                 "show the closed form too.")
