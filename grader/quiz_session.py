@@ -40,7 +40,9 @@ class Answered:
     def record(self) -> AnswerRecord:
         """The row for the records."""
         question = self.shown.question
-        return AnswerRecord(question.id, self.chosen, self.correct, question.answer, self.at)
+        order = "".join(self.shown.order)
+        return AnswerRecord(question.id, self.chosen, self.correct, question.answer, self.at,
+                            None if order == "".join(LETTERS) else order)
 
     def to_dict(self) -> dict[str, Any]:
         """The SPEC §3 shape of one question in `quiz --json` (file letters)."""
