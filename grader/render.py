@@ -42,8 +42,10 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
              f"file {result.source} · seed {result.seed} · confinement {result.confinement}", ""]
     stubs: dict[str, None] = {}  # function names, in order of appearance
     for test in result.tests:
-        word = _STATUS_WORD[test.status]
-        badge = _style(f"{word:<7}", colour, fg=_STATUS_COLOUR[test.status], bold=True)
+        held = test.status == "fail" and test.message.startswith("held back")
+        word = "HELD" if held else _STATUS_WORD[test.status]
+        badge = _style(f"{word:<7}", colour, fg="yellow" if held else _STATUS_COLOUR[test.status],
+                       bold=True)
         lines.append(f"  {badge} {test.score:>2}/{test.max_score:<2}  {test.name}")
         if STUB_NOTE in test.message:  # the same advice for each: said once below
             called = re.match(r"called\s+(\w+)\(", test.message)

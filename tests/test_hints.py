@@ -106,3 +106,12 @@ def test_a_dependent_check_is_held_back_while_its_direct_check_fails(tmp_path: P
     assert "held back" in held["message"] and "soft_threshold_examples" in held["message"]
     assert tests["soft_threshold_examples"]["status"] == "fail"
     assert tests["worked_example_1"]["status"] == "pass"
+
+
+def test_a_held_back_check_is_shown_as_held_not_as_a_failure(tmp_path: Path) -> None:
+    path = _solution_with("def soft_threshold(mu, lam):\n    return mu\n", tmp_path)
+    out = run("check", "problem2", "--file", str(path), "--seed", "3").stdout
+    [line] = [l for l in out.splitlines() if l.strip().endswith("soft_threshold_lam_zero")]
+    assert line.split()[0] == "HELD"
+    [direct] = [l for l in out.splitlines() if l.strip().endswith("soft_threshold_examples")]
+    assert direct.split()[0] == "FAIL"
