@@ -147,3 +147,52 @@ def test_the_watch_screen_of_a_stub_tells_nothing() -> None:
                                  failing_function=chosen.functions[0].name)
         screen = watch_screen.render(view, width=80, height=24, colour=False)
         assert_tells_nothing(screen, f"watch {problem}")
+
+
+def _wrong_fixtures() -> list[Path]:
+    return sorted(path for problem in IDS for path in (REPO / "tests" / "students" / problem)
+                  .glob("wrong_*.py"))
+
+
+def _judged_text(message: str) -> str:
+    """A check message without its `called` and `returned` parts: what the grader says.
+
+    Those two parts are the student's own inputs and answer (a mistake may well return a
+    number that is an answer text of another function); everything else is the grader's.
+    """
+    kept, skipping = [], False
+    for line in message.splitlines():
+        head = line[:10].strip()
+        if head in ("called", "returned"):
+            skipping = True
+            continue
+        if head:  # a new part begins (expected, why, work on, hint, held back, …)
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+@pytest.mark.parametrize("path", _wrong_fixtures(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_check_of_a_mistake_tells_a_fresh_student_nothing(path: Path) -> None:
+    import json
+
+    result = CliRunner().invoke(cli, ["check", path.parent.name, "--file", str(path), "--json"])
+    assert result.exit_code == 1, result.output
+    payload = json.loads(result.stdout)
+    said = "\n".join(_judged_text(test["message"]) for test in payload["tests"])
+    assert_tells_nothing(said, f"check {path.parent.name} on {path.name}")
+    assert "closed form" not in said
+
+
+def test_the_same_check_shows_the_answers_once_earned() -> None:
+    """The search above can fail: after the last rungs the same messages state the results."""
+    import json
+
+    from conftest import earn
+
+    path = REPO / "tests" / "students" / "problem5" / "wrong_floor_from_source_text.py"
+    earn("problem5")
+    result = CliRunner().invoke(cli, ["check", "problem5", "--file", str(path), "--json"])
+    said = "\n".join(_judged_text(test["message"]) for test in json.loads(result.stdout)["tests"])
+    assert ("problem5", "min_cross_entropy", "0.545") in shown_answers(said, PROBLEMS)
