@@ -83,7 +83,8 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
 
     Contract:
       * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (one row,
-        N = 1); returns one number, in nats;
+        N = 1); each target row is a probability distribution: non-negative
+        entries that sum to 1; returns one number, in nats;
       * finite for |logits| up to 1e4.
     """
     raise NotImplementedError("cross_entropy: implement me — see the docstring")
@@ -99,7 +100,8 @@ def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
 
     Contract:
       * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (N = 1);
-        returns an array of that shape.
+        each target row sums to 1 (your derivation may use it); returns an
+        array of that shape.
 
     Worked example 3 asks: logits whose softmax is [0.7, 0.2, 0.1], the true
     class first, with y = [1, 0, 0] and with ỹ = [0.9, 0.05, 0.05]. Does
