@@ -117,3 +117,33 @@ def test_a_held_back_check_is_shown_as_held_not_as_a_failure(tmp_path: Path) -> 
     assert rows["soft_threshold_lam_zero"] == "HELD"
     assert rows["soft_threshold_rejects_negative_lam"] == "HELD"  # wrong itself, but held too
     assert rows["soft_threshold_examples"] == "FAIL"
+
+
+DEFINITIONAL = [("problem1", "sgd_weight_decay_step"), ("problem1", "adamw_step"),
+                ("problem5", "smooth_labels"), ("problem5", "smooth_labels_uniform")]
+
+
+def test_every_ladder_climbs_at_least_three_rungs_to_its_answer() -> None:
+    from regquiz.reveal import answers_of, normalise
+
+    for problem in load_manifest().problems:
+        for ladder in problem.hints:
+            assert len(ladder.rungs) >= 3, (problem.id, ladder.function)
+            own = answers_of(problem, ladder.function)
+            for number, rung in enumerate(ladder.rungs[:-1], start=1):
+                told = [text for text in own if normalise(text) in normalise(rung)]
+                assert not told, (problem.id, ladder.function, number, told)
+
+
+def test_the_definitional_functions_are_results_to_derive() -> None:
+    """Their answers are declared, so neither their stubs nor their early rungs state them."""
+    from regquiz.reveal import answers_of, normalise
+
+    manifest = load_manifest()
+    for problem_id, function in DEFINITIONAL:
+        problem = manifest.problem(problem_id)
+        answers = answers_of(problem, function)
+        assert answers, function
+        stub = (REPO / "exercises" / f"{problem_id}.py").read_text(encoding="utf-8")
+        assert not [a for a in answers if normalise(a) in normalise(stub)], function
+        assert any(normalise(a) in normalise(problem.ladder(function).rungs[-1]) for a in answers)
