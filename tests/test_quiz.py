@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from conftest import REPO
 from regquiz.cli import cli
+from regquiz.manifest import load_manifest
 from regquiz.quiz import LETTERS, load_quiz
 from regquiz.records import open_records
 
@@ -367,7 +368,8 @@ def test_database_rows_survive_a_quiz_in_the_old_schema(regquiz_home: Path) -> N
     # the old per-problem hint counts belong to ladders that no longer exist: kept, not counted
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT * FROM hints").fetchall() == [("problem1", 2)]
-    assert "0/12" in run("list").stdout.split("problem1")[1].splitlines()[0]
+    rungs = load_manifest().problem("problem1").rung_count
+    assert f"0/{rungs}" in run("list").stdout.split("problem1")[1].splitlines()[0]
 
 
 def test_interactive_json_keeps_stdout_for_the_json() -> None:
