@@ -2,7 +2,7 @@
 
 Medians of
     regquiz --help
-    regquiz quiz --answers CBBBB --json
+    regquiz quiz --answers KEY --json   (KEY: the quiz file's own answers, read at run time)
 beside the median of `python -c "import click"`, interleaved round by round so that a noisy
 neighbour slows all of them alike.  Also reports which heavy modules each command imported
 (none is expected: showing and grading a question needs neither numpy nor pytest).
@@ -38,22 +38,31 @@ def heavy_imports(args: list[str], env: dict[str, str], cwd: str) -> list[str]:
     return json.loads(line[-1][6:]) if line else ["?"]
 
 
+def quiz_key() -> str:
+    """The subject quiz's answers in the file's order, read from its TOML (exit 0 needs them)."""
+    import tomllib
+
+    quiz = Path(__file__).resolve().parent.parent / "quizzes" / "regularization.toml"
+    return "".join(q["answer"] for q in tomllib.loads(quiz.read_text(encoding="utf-8"))["questions"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="runs per command (>= 10)")
     runs = max(10, parser.parse_args().runs)
+    key = quiz_key()
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "REGQUIZ_HOME": str(Path(scratch, "home")), "NO_COLOR": "1"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # measure what users get: cached bytecode
         commands = {
             "import click": [sys.executable, "-c", "import click"],
             "regquiz --help": [*regquiz_command(), "--help"],
-            "quiz --answers --json": [*regquiz_command(), "quiz", "--answers", "CBBBB", "--json"],
+            "quiz --answers --json": [*regquiz_command(), "quiz", "--answers", key, "--json"],
         }
         times = interleaved_times(commands, runs=runs, env=env, cwd=scratch,
                                   must_succeed=[n for n in commands if n != "import click"])
         heavy = {"regquiz --help": heavy_imports(["--help"], env, scratch),
-                 "quiz --answers --json": heavy_imports(["quiz", "--answers", "CBBBB", "--json"],
+                 "quiz --answers --json": heavy_imports(["quiz", "--answers", key, "--json"],
                                                         env, scratch)}
     base = statistics.median(times["import click"])
     print(f"{'command':<22} {'median s':>9} {'÷ import click':>15}  heavy imports")

@@ -42,11 +42,12 @@ def sgd_l2_step(w: ArrayLike, grad: ArrayLike, lr: float, lam: float) -> np.ndar
 def sgd_weight_decay_step(w: ArrayLike, grad: ArrayLike, lr: float, lam: float) -> np.ndarray:
     """One SGD step with weight decay.
 
-    Weight decay shrinks the current weights by the factor (1 − lr·λ) and takes
-    the plain gradient step lr·grad; both parts start from the same, current
-    ``w`` (the step is not taken from the shrunk weights, nor the shrinking
-    applied to the stepped ones). Practice problem 1 asks you to show that this
-    is the step of ``sgd_l2_step``; the checks compare the two.
+    Weight decay does two things to the current weights: it shrinks them by a
+    constant factor, and it takes the plain gradient step against ``grad``;
+    both parts start from the same, current ``w`` (the step is not taken from
+    the shrunk weights, nor the shrinking applied to the stepped ones). Find
+    the shrink factor, in terms of lr and λ, that makes this step exactly the
+    step of ``sgd_l2_step`` (practice problem 1); the checks compare the two.
 
     Contract:
       * ``w`` and ``grad`` have the same shape (any shape); the result is a new
@@ -103,9 +104,10 @@ def adamw_step(
     """One step of AdamW: Adam with decoupled weight decay.
 
     The moments ``m`` and ``v`` are updated from ``grad`` alone, exactly as in
-    Adam with λ = 0, and the weights are decayed by a separate term lr·λ·w,
-    computed from the ``w`` passed in and subtracted beside Adam's adaptive step
-    (section 4). Multiplying the decay by lr is torch.optim.AdamW's convention,
+    Adam with λ = 0 (bias-corrected, since they start at 0), and the weights
+    are decayed by a separate term, proportional to λ and to the ``w`` passed
+    in, placed beside Adam's adaptive step (section 4) and scaled by the
+    learning rate. Multiplying the decay by lr is torch.optim.AdamW's convention,
     the one used here; the paper by Loshchilov & Hutter scales λ by the
     schedule multiplier only.
 

@@ -7,8 +7,9 @@ You will learn:
   * to implement inverted dropout, forward and backward, with the random
     generator you are handed;
   * why the survivors are divided by 1 − p;
-  * to derive the exact mean and variance of a dropout unit (the source
-    text's answer to practice problem 3 is wrong: find out why);
+  * to derive the exact mean and variance of a dropout unit (practice
+    problem 3 of the source text asks you to show a variance that holds
+    only in a special case: find out which);
   * to check expectation linearity by averaging over every possible mask.
 
 Stuck? `regquiz hint problem3 FUNCTION` gives hints one at a time, from a
@@ -69,8 +70,10 @@ def dropout_moments(mu: float, sigma2: float, p: float) -> tuple[float, float]:
 
     as exact numbers (no sampling). The variance asked for is the total
     variance Var(d), not its increase Var(d) − σ² over the variance without
-    dropout. The source text's answer to this problem is wrong; derive it
-    yourself from E[d] and E[d²].
+    dropout. The source text's statement of this problem asks you to show
+    Var(d) = Var(a)·p/(1 − p), and its answer ticks that off: that claim
+    holds only in a special case, not for every μ. Derive Var(d) yourself
+    from E[d] and E[d²], and find the case where the claim is right.
 
     Contract:
       * scalars μ, σ² ≥ 0 and 0 ≤ p < 1 in;

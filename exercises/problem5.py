@@ -26,8 +26,9 @@ def smooth_labels(y: ArrayLike, num_classes: int, eps: float) -> np.ndarray:
     """Label smoothing, this subject's convention (section 8).
 
     Turn integer labels into smoothed target rows over K = ``num_classes``
-    classes: 1 − ε on the true class and ε/(K − 1) on each of the other K − 1
-    classes.
+    classes: take the mass ε away from the true class of each one-hot row and
+    share it equally among the other K − 1 classes. Work out what each class
+    then receives.
 
     Contract:
       * ``y`` is (N,) of ints in [0, K); returns an (N, K) float64 array whose
@@ -44,8 +45,10 @@ def smooth_labels_uniform(y: ArrayLike, num_classes: int, eps: float) -> np.ndar
 
     The convention of torch's CrossEntropyLoss(label_smoothing=ε) and of Keras:
     mix the one-hot row with the uniform distribution over all K classes,
-    (1 − ε)·onehot + ε/K. It differs from ``smooth_labels``: here the true
-    class also receives its share ε/K.
+    giving the uniform distribution the weight ε and the one-hot row the rest.
+    Work out what the true class and every other class receive; it differs
+    from ``smooth_labels``, because here the true class takes part in the
+    uniform share too.
 
     Contract:
       * ``y`` is (N,) of ints in [0, K); returns an (N, K) float64 array whose
@@ -83,7 +86,8 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
 
     Contract:
       * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (one row,
-        N = 1); returns one number, in nats;
+        N = 1); each target row is a probability distribution: non-negative
+        entries that sum to 1; returns one number, in nats;
       * finite for |logits| up to 1e4.
     """
     raise NotImplementedError("cross_entropy: implement me — see the docstring")
@@ -99,7 +103,8 @@ def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
 
     Contract:
       * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (N = 1);
-        returns an array of that shape.
+        each target row sums to 1 (your derivation may use it); returns an
+        array of that shape.
 
     Worked example 3 asks: logits whose softmax is [0.7, 0.2, 0.1], the true
     class first, with y = [1, 0, 0] and with ỹ = [0.9, 0.05, 0.05]. Does

@@ -29,11 +29,14 @@ RTOL = 1e-7
 ATOL = 1e-10
 
 
+def earned(student: Student, function: str) -> bool:
+    """Whether the student has earned `function`'s results (passed it, or saw its last rung)."""
+    return (student.problem.id, function) in REVEALED
+
+
 def closed_form(student: Student, function: str, text: str) -> str:
-    """'; closed form: TEXT' once the student has seen `function`'s last hint, else ''."""
-    if (student.problem.id, function) in REVEALED:
-        return f"; closed form: {text}"
-    return ""
+    """'; closed form: TEXT' once the student has earned `function` (SPEC §7), else ''."""
+    return f"; closed form: {text}" if earned(student, function) else ""
 
 
 class CheckFailed(AssertionError):
@@ -74,6 +77,7 @@ class Returned:
 
     call: str | CallText
     value: Any
+    revealed: bool = False  # the student has earned this function: expected values in full
 
 
 class Student:
@@ -89,7 +93,7 @@ class Student:
         text = CallText(self, function, args)
         outcome = self.process.call(function, list(args))
         if outcome.status == "ok":
-            return Returned(text, outcome.value)
+            return Returned(text, outcome.value, earned(self, function))
         raise _problem_for(text, outcome, self.filename)
 
     def expect_raises(self, error: str, function: str, *args: Any, why: str) -> None:
@@ -186,8 +190,12 @@ def fail(returned: Returned, *, expected: str, why: str, got: str | None = None)
 
 
 def as_array(returned: Returned, *, why: str, shape: tuple[int, ...] | None = None,
-             value: Any = _FROM_RETURNED, part: str = "") -> np.ndarray:
-    """The answer as a finite float64 array (lists and tuples accepted), else a failure."""
+             value: Any = _FROM_RETURNED, part: str = "", finite: bool = True) -> np.ndarray:
+    """The answer as a float64 array (lists and tuples accepted), else a failure.
+
+    With `finite` (the default) nan and inf fail here; a check that diagnoses them itself
+    passes False and calls `expect_finite` after its own diagnoses.
+    """
     raw = returned.value if value is _FROM_RETURNED else value
     label = f" ({part})" if part else ""
     if isinstance(raw, Opaque) or raw is None or isinstance(raw, (str, np.random.Generator)):
@@ -200,24 +208,32 @@ def as_array(returned: Returned, *, why: str, shape: tuple[int, ...] | None = No
     if shape is not None and array.shape != tuple(shape):
         fail(returned, expected=f"an array of shape {tuple(shape)}{label}", why=why,
              got=f"{show(raw)} (shape {array.shape})")
-    if not np.all(np.isfinite(array)):
-        fail(returned, expected=f"finite numbers{label} (no nan or inf)", why=why)
+    if finite:
+        expect_finite(returned, array, why=why, part=part)
     return array
 
 
-def as_float(returned: Returned, *, why: str, value: Any = _FROM_RETURNED, part: str = "") -> float:
+def expect_finite(returned: Returned, values: Any, *, why: str, part: str = "") -> None:
+    """Fail unless every number in `values` is finite (no nan, no inf)."""
+    if not np.all(np.isfinite(values)):
+        label = f" ({part})" if part else ""
+        fail(returned, expected=f"finite numbers{label} (no nan or inf)", why=why)
+
+
+def as_float(returned: Returned, *, why: str, value: Any = _FROM_RETURNED, part: str = "",
+             finite: bool = True) -> float:
     """The answer as one number (float, numpy scalar or 0-d array), else a failure."""
     raw = returned.value if value is _FROM_RETURNED else value
     label = f" ({part})" if part else ""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         array = np.asarray(float(raw))
     else:
-        array = as_array(returned, why=why, value=raw, part=part)
+        array = as_array(returned, why=why, value=raw, part=part, finite=False)
     if array.shape != ():
         fail(returned, expected=f"a single number{label}", why=why,
              got=f"{show(raw)} (shape {array.shape})")
-    if not np.isfinite(array):
-        fail(returned, expected=f"a finite number{label} (not nan or inf)", why=why)
+    if finite:
+        expect_finite(returned, array, why=why, part=part)
     return float(array)
 
 
@@ -249,9 +265,15 @@ def close(got: np.ndarray, expected: Any, rtol: float = RTOL, atol: float = ATOL
 
 
 def expect_close(returned: Returned, expected: Any, *, why: str, rtol: float = RTOL,
-                 atol: float = ATOL, names: tuple[str, ...] = ()) -> None:
-    """The answer equals `expected` (a number, an array, or a tuple of those) to tolerance."""
+                 atol: float = ATOL, names: tuple[str, ...] = (), reveal: bool | None = None) -> None:
+    """The answer equals `expected` (a number, an array, or a tuple of those) to tolerance.
+
+    The whole expected value is shown only once the student has earned the function (or with
+    `reveal`, for an expected value that is the student's own); before, one entry or the
+    relative error (SPEC §7).
+    """
     tolerance = f"(to rtol {rtol:g}, atol {atol:g})"
+    whole = returned.revealed if reveal is None else reveal
     if isinstance(expected, tuple):
         items = parts(returned, len(expected), names=names or tuple(
             f"item {i}" for i in range(len(expected))), why=why)
@@ -259,13 +281,51 @@ def expect_close(returned: Returned, expected: Any, *, why: str, rtol: float = R
             name = names[index] if names else f"item {index}"
             got = _numeric(returned, got_item, want, why=why, part=name)
             if not close(got, want, rtol, atol):
-                fail(returned, expected=f"{show(expected)} {tolerance}", why=why,
+                shown = f"{show(expected)} {tolerance}" if whole else \
+                    f"{name}: {hint_of(got, want)} {tolerance}"
+                fail(returned, expected=shown, why=why,
                      got=f"{show(returned.value)}  ← {name} differs")
         return
     got = _numeric(returned, returned.value, expected, why=why)
     if not close(got, expected, rtol, atol):
-        fail(returned, expected=f"{show(_plain(expected))} {tolerance}", why=why,
-             got=show(returned.value) + _first_difference(got, np.asarray(expected, float)))
+        want = np.asarray(expected, float)
+        if whole:
+            fail(returned, expected=f"{show(_plain(expected))} {tolerance}", why=why,
+                 got=show(returned.value) + _first_difference(got, want))
+        fail(returned, expected=f"{hint_of(got, want)} {tolerance}", why=why,
+             got=show(returned.value))
+
+
+def hint_of(got: Any, want: Any) -> str:
+    """What an unearned expected value may show: one entry of an array, else a relative error."""
+    if not _RENDERING[0]:
+        return ""
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    if want.ndim == 0:
+        scale = abs(float(want))
+        if scale == 0.0:
+            return f"a number much closer to 0 (yours is {abs(float(got)):.3g} away from it)"
+        error = (float(got) - float(want)) / scale
+        side = "too large" if error > 0 else "too small"
+        return f"another value: yours is off by a relative {abs(error):.2g} ({side})"
+    if got.shape != want.shape:
+        return f"an array of shape {want.shape}"
+    with np.errstate(invalid="ignore"):
+        wrong = ~np.isclose(got, want, rtol=RTOL, atol=ATOL)
+    if not wrong.any():
+        return f"an array of shape {want.shape}"
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    at = index[0] if len(index) == 1 else index
+    return (f"an array of shape {want.shape} whose entry {at} is {want[index]:.10g} "
+            f"(yours {got[index]:.10g}; the other entries are not shown before you earn them)")
+
+
+def matches(got: Any, mistake: Any, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """Whether an answer equals what a known mistake gives for the same inputs (nan, inf too)."""
+    got, mistake = np.asarray(got, dtype=np.float64), np.asarray(mistake, dtype=np.float64)
+    if got.shape != mistake.shape:
+        return False
+    return bool(np.allclose(got, mistake, rtol=rtol, atol=atol, equal_nan=True))
 
 
 def _first_difference(got: np.ndarray, expected: np.ndarray) -> str:

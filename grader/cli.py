@@ -85,30 +85,47 @@ def list_problems() -> None:
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite stubs that already exist.")
 def init(directory: Path, force: bool) -> None:
-    """Write the exercise stubs to DIRECTORY/exercises (default: here)."""
-    import shutil
+    """Write the package's pristine stubs to DIRECTORY/exercises (e.g. ~/regularization)."""
+    from .workspace import init_workspace
 
-    from .paths import stubs_dir
-
-    target = directory / "exercises"
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create {target}: {exc.strerror}") from None
-    written, kept = [], []
-    for problem in load_manifest().problems:
-        destination = target / problem.filename
-        if destination.exists() and not force:
-            kept.append(destination)
-            continue
-        shutil.copyfile(stubs_dir() / problem.filename, destination)
-        written.append(destination)
-    for path in written:
+    report = init_workspace(directory, load_manifest().problems, force=force)
+    for path in report.written:
         click.echo(f"wrote {path}")
-    if kept:
-        click.echo(f"kept {len(kept)} existing file(s) in {target} (use --force to overwrite): "
-                   + ", ".join(path.name for path in kept))
-    click.echo("Next: edit exercises/problem1.py, then run `regquiz check problem1`.")
+    if report.kept:
+        target = report.kept[0].parent
+        click.echo(f"kept {len(report.kept)} existing file(s) in {target} (use --force to "
+                   "overwrite, or `regquiz reset PROBLEM` for one): "
+                   + ", ".join(path.name for path in report.kept))
+    where = "" if directory == Path(".") else f"cd {directory}, then "
+    click.echo(f"Next: {where}edit exercises/problem1.py and run `regquiz check problem1`.")
+
+
+@cli.command()
+@click.argument("problem")
+@click.option("--yes", is_flag=True, help="Do not ask for a confirmation.")
+def reset(problem: str, yes: bool) -> None:
+    """Restore PROBLEM's stub in the workspace, keeping your file beside it as a backup."""
+    from .paths import find_workspace_file
+    from .workspace import backup_path, reset_stub
+
+    chosen = load_manifest().problem(problem)
+    path = find_workspace_file(chosen.filename)
+    if path is None:
+        raise SubmissionNotFound(f"no exercises/{chosen.filename} in {Path.cwd()} or its parents; "
+                                 "run `regquiz init DIR` to create a workspace")
+    if not yes:
+        question = (f"Replace {path} with a fresh stub? Your file is kept as "
+                    f"{backup_path(path).name}")
+        try:
+            confirmed = click.confirm(question, default=False)
+        except click.Abort:
+            confirmed = False
+        if not confirmed:
+            click.echo("nothing was changed")
+            sys.exit(EXIT_FAILED)
+    backup = reset_stub(path, chosen)
+    kept = f"; your file is kept as {backup}" if backup is not None else ""
+    click.echo(f"restored the stub {path}{kept}")
 
 
 @cli.command()
@@ -169,6 +186,11 @@ def hint(problem: str, function: str | None, reset: bool) -> None:
     with open_records() as records:
         rungs_before = records.rungs_seen(chosen.id)
         shown = next_hint(chosen, function, records, reset=reset)
+        if reset:
+            which = (f"the hints of {function}" if function is not None else
+                     f"the hints of every function of {chosen.id} "
+                     f"({', '.join(f.name for f in chosen.functions)})")
+            click.echo(f"Reset {which}: they start again from hint 1.")
         try:
             click.echo(hint_text(shown))
         except BaseException:
@@ -286,12 +308,13 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 @cli.command()
 @click.option("--answers", metavar="LETTERS",
               help="Answer without prompts, one letter A-D per question in the file's order "
-                   "(e.g. CBBBB; either case).")
+                   "(e.g. ABCDA; either case), always in the file's letters.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--shuffle/--no-shuffle", default=False, show_default=True,
-              help="Show each question's options in a random (seeded) order.")
-@click.option("--seed", type=click.IntRange(0, 2**32 - 1),
-              help="The seed of --shuffle, to see the same order again.")
+@click.option("--shuffle/--no-shuffle", default=True, show_default=True,
+              help="Show each question's options in a random order, from a printed and "
+                   "recorded seed (--no-shuffle keeps the file's order).")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1),
+              help="The seed of the shuffle, to see an earlier attempt's order again.")
 @click.option("--question", metavar="N", help="Ask only question N (1-5, or its id such as q3).")
 @click.option("--review", is_flag=True, help="Ask only the questions whose latest answer was wrong.")
 @click.option("--quiz", "name", default="regularization", show_default=True, metavar="NAME",
@@ -324,10 +347,15 @@ def scores(as_json: bool, as_csv: bool) -> None:
         raise UsageError("give either --json or --csv, not both")
     with open_records() as records:
         checks, attempts, where = records.checks(), records.quiz_attempts(), records.path
+        hints = [{"problem": problem.id, "function": ladder.function,
+                  "rungs_seen": records.rungs_seen(problem.id).get(ladder.function, 0),
+                  "rungs": len(ladder.rungs)}
+                 for problem in load_manifest().problems for ladder in problem.hints]
     if as_json:
         import json
 
-        click.echo(json.dumps({"checks": checks, "quiz_attempts": attempts}, indent=2))
+        click.echo(json.dumps({"checks": checks, "quiz_attempts": attempts,
+                               "hints": [h for h in hints if h["rungs_seen"]]}, indent=2))
     elif as_csv:
         click.echo(scores_csv(checks, attempts), nl=False)
     else:

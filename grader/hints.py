@@ -81,29 +81,13 @@ def next_hint(problem: Problem, function: str | None, records: Records, *,
     return HintShown(problem, ladder.function, rung, before >= len(ladder.rungs), because)
 
 
-def revealed_functions(problem: Problem, records: Records) -> frozenset[str]:
-    """The functions of `problem` whose last rung the user has seen."""
-    seen = records.rungs_seen(problem.id)
-    return frozenset(ladder.function for ladder in problem.hints
-                     if seen.get(ladder.function, 0) >= len(ladder.rungs))
-
-
 def closed_forms_revealed(problems: Sequence[Problem]) -> AbstractContextManager[None]:
-    """`revealing` the pairs of `problems` whose last rung was seen, read from the records.
+    """`revealing` the pairs of `problems` the user has earned (SPEC §7), read from the records.
 
-    Without a database yet (no hint seen) nothing is created before grading; a broken one
-    reveals nothing here and is reported when the check is recorded.
+    Earned: passed in a recorded check, or its last rung seen.  Without a database yet
+    nothing is created before grading; a broken one reveals nothing here and is reported
+    when the check is recorded.
     """
-    from .errors import RegquizError
-    from .paths import regquiz_home
-    from .records import DB_NAME, open_records
+    from .reveal import earned_in_records
 
-    pairs: list[tuple[str, str]] = []
-    if (regquiz_home() / DB_NAME).is_file():
-        try:
-            with open_records() as records:
-                pairs = [(problem.id, function) for problem in problems
-                         for function in revealed_functions(problem, records)]
-        except RegquizError:
-            pass
-    return revealing(pairs)
+    return revealing(earned_in_records(problems))

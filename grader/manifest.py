@@ -60,6 +60,8 @@ class Problem:
     hints: tuple[HintLadder, ...]  # one ladder per function, in the functions' order
     time_limit: float
     heldout: tuple[Check, ...] = ()  # instructors' cases (grader/heldout/), run by `grade` only
+    # (function, its answer texts): what no channel shows before it is earned (SPEC §7)
+    answers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def max_score(self) -> int:
@@ -170,6 +172,8 @@ def _problem(entry: dict[str, Any], path: Path) -> Problem:
             time_limit=float(entry["time_limit"]),
             heldout=tuple(Check(name, int(points))
                           for name, points in entry.get("heldout", {}).items()),
+            answers=tuple((str(name), tuple(str(text) for text in texts))
+                          for name, texts in entry.get("answers", {}).items()),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ManifestError(f"{where}: missing or malformed field ({exc})") from None
@@ -205,6 +209,8 @@ def _validate_links(problem: Problem, exercises: dict[str, tuple[str, ...]],
         if unknown:
             raise ManifestError(f"{where}: check {check.name!r} requires unknown checks "
                                 f"{sorted(unknown)}")
+    if not {name for name, _ in problem.answers} <= set(functions):
+        raise ManifestError(f"{where}: [problems.answers] names undeclared functions")
     if set(requires) - set(checks):
         raise ManifestError(f"{where}: [problems.requires] names unknown checks "
                             f"{sorted(set(requires) - set(checks))}")

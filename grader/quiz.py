@@ -34,6 +34,7 @@ class Question:
     options: Mapping[str, str]  # "A".."D" -> option text
     answer: str  # the right letter, in the file's order
     explanations: Mapping[str, str]  # "A".."D" -> why that option is right or wrong
+    misconceptions: Mapping[str, str]  # each wrong letter -> the slip that option stands for
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def _validate(data: dict[str, Any], path: Path, digest: str) -> Quiz:
 
 
 def _question(entry: dict[str, Any], bad: Any) -> Question:
-    fields = {"id", "section", "prompt", "answer", "options", "explanations"}
+    fields = {"id", "section", "prompt", "answer", "options", "explanations", "misconceptions"}
     _only_keys(entry, fields, lambda f: bad(f, "unknown field"))
     question_id = _text(entry, "id", lambda p: bad("id", p))
     if not _ID.match(question_id):
@@ -140,20 +141,23 @@ def _question(entry: dict[str, Any], bad: Any) -> Question:
     explanations = _lettered(entry, "explanations", bad)
     if len(set(options.values())) != len(options):
         raise bad("options", "two options have the same text")
-    return Question(question_id, section, prompt, options, answer, explanations)
+    wrong = [letter for letter in LETTERS if letter != answer]
+    misconceptions = _lettered(entry, "misconceptions", bad, wrong)
+    return Question(question_id, section, prompt, options, answer, explanations, misconceptions)
 
 
-def _lettered(entry: dict[str, Any], field: str, bad: Any) -> dict[str, str]:
+def _lettered(entry: dict[str, Any], field: str, bad: Any,
+              letters: Sequence[str] = LETTERS) -> dict[str, str]:
     table = entry.get(field)
     if not isinstance(table, dict):
-        raise bad(field, f"missing: give a [questions.{field}] table with {', '.join(LETTERS)}")
-    if sorted(table) != list(LETTERS):
-        raise bad(field, f"must have exactly the keys {', '.join(LETTERS)} (has {', '.join(sorted(table)) or 'none'})")
-    for letter in LETTERS:
+        raise bad(field, f"missing: give a [questions.{field}] table with {', '.join(letters)}")
+    if sorted(table) != list(letters):
+        raise bad(field, f"must have exactly the keys {', '.join(letters)} (has {', '.join(sorted(table)) or 'none'})")
+    for letter in letters:
         value = table[letter]
         if not isinstance(value, str) or not value.strip():
             raise bad(f"{field}.{letter}", "must be non-empty text")
-    return {letter: " ".join(table[letter].split()) for letter in LETTERS}
+    return {letter: " ".join(table[letter].split()) for letter in letters}
 
 
 def _text(table: dict[str, Any], field: str, bad: Any) -> str:
@@ -175,7 +179,7 @@ def _only_keys(table: dict[str, Any], allowed: set[str], bad: Any) -> None:
 
 
 def present(questions: Sequence[Question], *, shuffle: bool, seed: int) -> list[Shown]:
-    """The questions as shown: with --shuffle, each question's options in a seeded random order."""
+    """The questions as shown: shuffled (the default), each question's options in a seeded order."""
     if not shuffle:
         return [Shown(question) for question in questions]
     generator = random.Random(seed)

@@ -40,7 +40,9 @@ class Answered:
     def record(self) -> AnswerRecord:
         """The row for the records."""
         question = self.shown.question
-        return AnswerRecord(question.id, self.chosen, self.correct, question.answer, self.at)
+        order = "".join(self.shown.order)
+        return AnswerRecord(question.id, self.chosen, self.correct, question.answer, self.at,
+                            None if order == "".join(LETTERS) else order)
 
     def to_dict(self) -> dict[str, Any]:
         """The SPEC §3 shape of one question in `quiz --json` (file letters)."""
@@ -164,8 +166,38 @@ def summary_text(quiz: Quiz, attempt: Attempt, previous: tuple[int, int, int] | 
         lines.append(f"Earlier complete attempts at the whole quiz: best {best}/{out_of}, "
                      f"last {last}/{out_of}.")
     if score < most:
-        lines.append("Run `regquiz quiz --review` to retry only the questions you missed.")
+        lines.append(f"Run `{quiz_command(quiz.id)} --review` to retry only the questions you "
+                     "missed.")
     return "\n".join(lines)
+
+
+def quiz_command(quiz_id: str) -> str:
+    """The command that takes this quiz: `regquiz quiz`, `… --problem ID` or `… --quiz ID`."""
+    from .manifest import load_manifest
+
+    if quiz_id == "regularization":
+        return "regquiz quiz"
+    if quiz_id in load_manifest().ids:
+        return f"regquiz quiz --problem {quiz_id}"
+    return f"regquiz quiz --quiz {quiz_id}"
+
+
+def require_concept_questions_open(quiz_id: str) -> None:
+    """A problem's concept questions discuss its results: closed until they are earned (SPEC §7)."""
+    from .errors import UsageError
+    from .manifest import load_manifest
+    from .reveal import earned_in_records
+
+    manifest = load_manifest()
+    if quiz_id not in manifest.ids:
+        return
+    problem = manifest.problem(quiz_id)
+    earned = {function for _, function in earned_in_records([problem])}
+    missing = [f.name for f in problem.functions if f.name not in earned]
+    if missing:
+        raise UsageError(f"the concept questions of {quiz_id} discuss its results, so they open "
+                         f"once {quiz_id} passes: `regquiz check {quiz_id}` (not yet passed: "
+                         f"{', '.join(missing)})")
 
 
 def previous_scores(records: Records, quiz: Quiz) -> tuple[int, int, int] | None:
@@ -193,6 +225,7 @@ def run_quiz(*, name: str, answers: str | None, as_json: bool, shuffle: bool, se
     from .records import open_records
 
     quiz = load_quiz(name)
+    require_concept_questions_open(quiz.id)
     if question is not None and review:
         raise UsageError("give either --question or --review, not both")
     say = _sayer(err=as_json)
@@ -259,6 +292,9 @@ def _interactive(quiz: Quiz, shown: Sequence[Shown], info: AttemptInfo, *, as_js
         attempt = Attempt(info, records)
         count = len(shown)
         say(_style(quiz.title, colour, bold=True) + f" — {count} question{'s' * (count != 1)}")
+        if info.seed is not None:
+            say(f"Options shuffled with seed {info.seed} (the same order again: "
+                f"{quiz_command(quiz.id)} --seed {info.seed}; the file's order: --no-shuffle).")
         say(textwrap.fill("Answer with a letter A-D (or 1-4) and Enter. Ctrl-C stops; the "
                           "answers given so far are kept.", width()))
         try:
@@ -285,7 +321,7 @@ def _json(quiz: Quiz, attempt: Attempt) -> str:
 
     return json.dumps({"quiz": quiz.id, "version": quiz.version, "score": attempt.score,
                        "max_score": attempt.info.max_score, "complete": attempt.complete,
-                       "mode": attempt.info.mode,
+                       "mode": attempt.info.mode, "seed": attempt.info.seed,
                        "questions": [answer.to_dict() for answer in attempt.answered]}, indent=2)
 
 

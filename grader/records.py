@@ -46,6 +46,7 @@ class AnswerRecord:
     correct: bool
     correct_answer: str
     answered_at: str
+    shown_order: str | None = None  # the file letters in the order shown (None: the file's)
 
 
 def _create_checks_and_hints(db: sqlite3.Connection) -> None:
@@ -102,13 +103,22 @@ def _create_hint_rungs(db: sqlite3.Connection) -> None:
         PRIMARY KEY (problem, function, rung))""")
 
 
+def _add_shown_order(db: sqlite3.Connection) -> None:
+    # Quiz options are shuffled by default: each answer keeps the order it was shown in, so a
+    # shuffled attempt can be read back (NULL for older answers: the file's order).
+    db.execute("ALTER TABLE quiz_answers ADD COLUMN shown_order TEXT")
+
+
 # Append only: never edit or reorder an entry that has been released.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "create checks and hints", _create_checks_and_hints),
     (2, "create quiz attempts and answers", _create_quiz_attempts),
     (3, "create hint rungs per function", _create_hint_rungs),
+    (4, "quiz answers keep the order their options were shown in", _add_shown_order),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+_ANSWER_COLUMNS = ("attempt, position, question, answer, correct, correct_answer, answered_at, "
+                   "shown_order")
 
 
 def now() -> str:
@@ -230,9 +240,10 @@ class Records:
         with self._writing() as db:
             position = db.execute("SELECT COUNT(*) FROM quiz_answers WHERE attempt = ?",
                                   (attempt_id,)).fetchone()[0]
-            db.execute("INSERT INTO quiz_answers VALUES (?, ?, ?, ?, ?, ?, ?)",
+            db.execute(f"INSERT INTO quiz_answers ({_ANSWER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (attempt_id, position, answer.question, answer.answer,
-                        int(answer.correct), answer.correct_answer, answer.answered_at))
+                        int(answer.correct), answer.correct_answer, answer.answered_at,
+                        answer.shown_order))
             db.execute("UPDATE quiz_attempts SET score = score + ? WHERE id = ?",
                        (int(answer.correct), attempt_id))
 
@@ -256,9 +267,11 @@ class Records:
                  sum(a.correct for a in answers), attempt.max_score,
                  int(len(answers) == attempt.max_score)))
             attempt_id = int(cursor.lastrowid or 0)
-            db.executemany("INSERT INTO quiz_answers VALUES (?, ?, ?, ?, ?, ?, ?)",
+            db.executemany(f"INSERT INTO quiz_answers ({_ANSWER_COLUMNS}) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            [(attempt_id, position, a.question, a.answer, int(a.correct),
-                             a.correct_answer, a.answered_at) for position, a in enumerate(answers)])
+                             a.correct_answer, a.answered_at, a.shown_order)
+                            for position, a in enumerate(answers)])
         return attempt_id
 
     def quiz_attempts(self, quiz: str | None = None) -> list[dict[str, Any]]:
@@ -269,12 +282,12 @@ class Records:
             f"duration, score, max_score, complete FROM quiz_attempts {where} ORDER BY id",
             params).fetchall()
         answers: dict[int, list[dict[str, Any]]] = {}
-        for attempt, question, answer, correct, correct_answer, at in self.db.execute(
-                "SELECT attempt, question, answer, correct, correct_answer, answered_at "
-                "FROM quiz_answers ORDER BY attempt, position"):
+        for attempt, question, answer, correct, correct_answer, at, order in self.db.execute(
+                "SELECT attempt, question, answer, correct, correct_answer, answered_at, "
+                "shown_order FROM quiz_answers ORDER BY attempt, position"):
             answers.setdefault(attempt, []).append(
                 {"id": question, "answer": answer, "correct": bool(correct),
-                 "correct_answer": correct_answer, "answered_at": at})
+                 "correct_answer": correct_answer, "answered_at": at, "shown_order": order})
         return [{"quiz": q, "score": score, "max_score": max_score, "complete": bool(complete),
                  "started_at": started, "finished_at": finished, "duration": duration,
                  "mode": mode, "seed": seed, "quiz_version": version, "quiz_digest": digest,
@@ -312,6 +325,18 @@ class Records:
             return {str(test["name"]): str(test["status"]) for test in json.loads(row[0])}
         except (ValueError, TypeError, KeyError):
             return None
+
+    def all_statuses(self, problem: str) -> list[dict[str, str]]:
+        """check name -> status, for every recorded check of `problem`, oldest first."""
+        rows = self.db.execute("SELECT tests FROM checks WHERE problem = ? ORDER BY id",
+                               (problem,)).fetchall()
+        out = []
+        for (tests,) in rows:
+            try:
+                out.append({str(test["name"]): str(test["status"]) for test in json.loads(tests)})
+            except (ValueError, TypeError, KeyError):
+                continue
+        return out
 
     # -- hints -------------------------------------------------------------------------------
 

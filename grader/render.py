@@ -48,8 +48,10 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
              f" · limits {limits_text(result.limits)}", ""]
     stubs: dict[str, None] = {}  # function names, in order of appearance
     for test in result.tests:
-        word = _STATUS_WORD[test.status]
-        badge = _style(f"{word:<7}", colour, fg=_STATUS_COLOUR[test.status], bold=True)
+        held = test.status == "fail" and test.message.startswith("held back")
+        word = "HELD" if held else _STATUS_WORD[test.status]
+        badge = _style(f"{word:<7}", colour, fg="yellow" if held else _STATUS_COLOUR[test.status],
+                       bold=True)
         lines.append(f"  {badge} {test.score:>2}/{test.max_score:<2}  {test.name}")
         if STUB_NOTE in test.message:  # the same advice for each: said once below
             called = re.match(r"called\s+(\w+)\(", test.message)
@@ -200,7 +202,7 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
 
 
-def hint_text(shown: HintShown) -> str:
+def hint_text(shown: HintShown, *, in_watch: bool = False) -> str:
     """One rung of a function's hint ladder, wrapped to the terminal, and what to do next."""
     problem, ladder = shown.problem, shown.problem.ladder(shown.function)
     count = len(ladder.rungs)
@@ -214,7 +216,8 @@ def hint_text(shown: HintShown) -> str:
         tail = (f"\nThat was the last hint for {shown.function}. `{command} --reset` starts "
                 "over; failing checks now show its closed form.")
     elif shown.rung < count:
-        tail = f"\nRun `{command}` again for the next hint."
+        tail = ("\nPress h for the next hint." if in_watch
+                else f"\nRun `{command}` again for the next hint.")
     else:
         tail = (f"\nThat was the last hint for {shown.function}: from now on its failing checks "
                 "show the closed form too.")

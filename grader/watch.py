@@ -230,7 +230,7 @@ class Watcher:
         except RegquizError as exc:
             self.view.note = [f"no hint: {exc}"]
         else:
-            self.view.note = hint_text(shown).splitlines()
+            self.view.note = hint_text(shown, in_watch=True).splitlines()
             if shown.rung == len(self.view.current.ladder(shown.function).rungs):
                 self._digest = self._signature = None  # re-check: the closed form shows now
         self._dirty = True

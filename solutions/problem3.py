@@ -7,8 +7,9 @@ You will learn:
   * to implement inverted dropout, forward and backward, with the random
     generator you are handed;
   * why the survivors are divided by 1 − p;
-  * to derive the exact mean and variance of a dropout unit (the source
-    text's answer to practice problem 3 is wrong: find out why);
+  * to derive the exact mean and variance of a dropout unit (practice
+    problem 3 of the source text asks you to show a variance that holds
+    only in a special case: find out which);
   * to check expectation linearity by averaging over every possible mask.
 
 Stuck? `regquiz hint problem3 FUNCTION` gives hints one at a time, from a

@@ -137,7 +137,8 @@ def cross_entropy(logits: ArrayLike, targets: ArrayLike) -> float:
 
     Contract:
       * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (one row,
-        N = 1); returns one number, in nats;
+        N = 1); each target row is a probability distribution: non-negative
+        entries that sum to 1; returns one number, in nats;
       * finite for |logits| up to 1e4.
     """
     z = np.asarray(logits, dtype=np.float64)
@@ -176,7 +177,8 @@ def cross_entropy_grad(logits: ArrayLike, targets: ArrayLike) -> np.ndarray:
 
     Contract:
       * ``logits`` and ``targets`` have one shape, (N, K) or (K,) (N = 1);
-        returns an array of that shape.
+        each target row sums to 1 (your derivation may use it); returns an
+        array of that shape.
     """
     z = np.asarray(logits, dtype=np.float64)
     t = np.asarray(targets, dtype=np.float64)

@@ -260,7 +260,7 @@ def test_console_script_runs_in_a_fresh_process(tmp_path: Path, regquiz_home: Pa
 
 
 @pytest.mark.parametrize("args", [["--help"], ["list"], ["hint", "problem1"], ["check", "nope"],
-                                  ["quiz", "--answers", "CBBBB"], ["scores", "--json"]])
+                                  ["quiz", "--answers", "DACBD"], ["scores", "--json"]])
 def test_light_commands_never_import_numpy_or_pytest(args: list[str], tmp_path: Path) -> None:
     program = ("import sys\nfrom regquiz.cli import cli\n"
                f"try:\n    cli.main({args!r}, prog_name='regquiz')\nexcept SystemExit:\n    pass\n"

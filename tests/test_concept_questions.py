@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import REPO
+from conftest import REPO, earn
 from regquiz.cli import cli
 from regquiz.manifest import load_manifest
 from regquiz.quiz import load_quiz
@@ -36,6 +36,7 @@ def test_every_problem_has_one_or_two_why_questions_explained_option_by_option(p
 def test_right_answers_score_full_marks_and_are_recorded(problem: str, regquiz_home: Path) -> None:
     quiz = load_quiz(problem)
     right = "".join(question.answer for question in quiz.questions)
+    earn(problem)
     result = run("quiz", "--problem", problem, "--answers", right.lower(), "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -47,15 +48,27 @@ def test_right_answers_score_full_marks_and_are_recorded(problem: str, regquiz_h
 
 
 def test_practice_problem_5_is_asked_and_a_wrong_answer_is_explained() -> None:
+    earn("problem5")
     result = run("quiz", "--problem", "problem5", "--answers", "AB")
     assert result.exit_code == 1
     text = " ".join(result.stdout.split())
-    assert "99 % training accuracy" in text and "Incorrect — the answer is B." in text
+    assert "99 % training accuracy" in text and "Incorrect — the answer is C." in text
     assert "0.545" in text and "Score: 1/2" in text
+    assert "Run `regquiz quiz --problem problem5 --review`" in text
+
+
+def test_concept_questions_open_once_the_problem_passes() -> None:
+    closed = run("quiz", "--problem", "problem2", "--answers", "DA")
+    assert closed.exit_code == 2 and "open once problem2 passes" in closed.stderr
+    assert "lr·λ" not in closed.output
+    check = run("check", "problem2", "--file", str(REPO / "solutions" / "problem2.py"))
+    assert check.exit_code == 0
+    assert run("quiz", "--problem", "problem2", "--answers", "DA").exit_code == 0
 
 
 def test_interactive_answers_through_stdin() -> None:
-    result = run("quiz", "--problem", "problem4", input="b\nb\n")
+    earn("problem4")
+    result = run("quiz", "--problem", "problem4", "--no-shuffle", input="d\na\n")
     assert result.exit_code == 0, result.output
     assert "Question 2 of 2" in result.stdout and "Score: 2/2" in result.stdout
 
@@ -66,6 +79,7 @@ def test_interactive_answers_through_stdin() -> None:
     (["--problem", "problem4", "--answers", "B"], "gives 1 answer(s) for 2 question(s)"),
 ])
 def test_bad_options_are_one_line_exit_2(args: list[str], words: str, regquiz_home: Path) -> None:
+    earn("problem4")
     result = run("quiz", *args)
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()

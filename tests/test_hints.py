@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -42,7 +43,7 @@ def test_the_ladder_climbs_in_order_per_function_and_list_counts_it() -> None:
     other = run("hint", "problem4", "ridge_regression").stdout
     assert "Hint 1 of 3 for ridge_regression" in other and "recorded yet" not in other
     row = run("list").stdout.split("problem4")[1].splitlines()[0]
-    assert row.rstrip().endswith("4/15")
+    assert row.rstrip().endswith(f"4/{load_manifest().problem('problem4').rung_count}")
     assert "Hint 1 of 3 for ridge_regression" in run("hint", "problem4", "ridge_regression",
                                                       "--reset").stdout
     assert "Hint 3 of 3 for gd_linear_regression" in run("hint", "problem4",
@@ -106,3 +107,43 @@ def test_a_dependent_check_is_held_back_while_its_direct_check_fails(tmp_path: P
     assert "held back" in held["message"] and "soft_threshold_examples" in held["message"]
     assert tests["soft_threshold_examples"]["status"] == "fail"
     assert tests["worked_example_1"]["status"] == "pass"
+
+
+def test_a_held_back_check_is_shown_as_held_not_as_a_failure(tmp_path: Path) -> None:
+    path = _solution_with("def soft_threshold(mu, lam):\n    return mu\n", tmp_path)
+    out = run("check", "problem2", "--file", str(path), "--seed", "3").stdout
+    rows = {l.split()[-1]: l.split()[0] for l in out.splitlines()
+            if re.fullmatch(r"\s+[A-Z]+\s+\d+/\d+\s+\w+\s*", l)}  # the report's check rows
+    assert rows["soft_threshold_lam_zero"] == "HELD"
+    assert rows["soft_threshold_rejects_negative_lam"] == "HELD"  # wrong itself, but held too
+    assert rows["soft_threshold_examples"] == "FAIL"
+
+
+DEFINITIONAL = [("problem1", "sgd_weight_decay_step"), ("problem1", "adamw_step"),
+                ("problem5", "smooth_labels"), ("problem5", "smooth_labels_uniform")]
+
+
+def test_every_ladder_climbs_at_least_three_rungs_to_its_answer() -> None:
+    from regquiz.reveal import answers_of, normalise
+
+    for problem in load_manifest().problems:
+        for ladder in problem.hints:
+            assert len(ladder.rungs) >= 3, (problem.id, ladder.function)
+            own = answers_of(problem, ladder.function)
+            for number, rung in enumerate(ladder.rungs[:-1], start=1):
+                told = [text for text in own if normalise(text) in normalise(rung)]
+                assert not told, (problem.id, ladder.function, number, told)
+
+
+def test_the_definitional_functions_are_results_to_derive() -> None:
+    """Their answers are declared, so neither their stubs nor their early rungs state them."""
+    from regquiz.reveal import answers_of, normalise
+
+    manifest = load_manifest()
+    for problem_id, function in DEFINITIONAL:
+        problem = manifest.problem(problem_id)
+        answers = answers_of(problem, function)
+        assert answers, function
+        stub = (REPO / "exercises" / f"{problem_id}.py").read_text(encoding="utf-8")
+        assert not [a for a in answers if normalise(a) in normalise(stub)], function
+        assert any(normalise(a) in normalise(problem.ladder(function).rungs[-1]) for a in answers)

@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,9 @@ PLUGIN = REPO / "grader" / "_plugin.py"
 
 
 # Answers as a student might type them: right (any case, padded, a digit), then two wrong.
-QUIZ_MIXED = {1: '"c"', 2: '" B "', 3: '"A"', 4: "2", 5: '"D"'}
+QUIZ_KEY = "".join(q["answer"] for q in tomllib.loads(
+    (REPO / "quizzes" / "regularization.toml").read_text(encoding="utf-8"))["questions"])
+QUIZ_MIXED = {1: '"d"', 2: '" A "', 3: '"A"', 4: "2", 5: '"A"'}  # 3 of 5 right (key DACBD)
 
 
 def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -228,7 +231,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     students["attacker"] = {"problem2": submission_notebook(source / "problem2.ipynb", attack)}
     students["solver"]["quiz"] = json.loads((source / "quiz.ipynb").read_text())
     students["variant"]["quiz"] = quiz_notebook(source / "quiz.ipynb",
-                                                {n: f'"{a}"' for n, a in enumerate("cbbbb", 1)})
+                                                {n: f'"{a}"' for n, a in enumerate(QUIZ_KEY.lower(), 1)})
     students["wrong"]["quiz"] = quiz_notebook(source / "quiz.ipynb", QUIZ_MIXED)
     students["untouched"]["quiz"] = json.loads((release / "quiz.ipynb").read_text())
     students["cheater"]["quiz"] = quiz_notebook(
@@ -338,7 +341,7 @@ def test_an_attacker_reaches_nothing_outside_the_sandbox(course: Path) -> None:
 
 @pytest.mark.slow
 def test_quiz_scores_match_regquiz_quiz(course: Path) -> None:
-    letters = "CBABD"  # QUIZ_MIXED in the quiz file's letters
+    letters = "DAABA"  # QUIZ_MIXED in the quiz file's letters
     done = regquiz("quiz", "--answers", letters, "--json",
                    env=dict(os.environ, REGQUIZ_HOME=str(course / "rq-home")))
     assert nbgrader_scores(course, "wrong")["quiz"] == (json.loads(done.stdout)["score"], 5) \
@@ -359,7 +362,7 @@ def test_feedback_names_no_held_out_input_and_explains_quiz_answers(course: Path
     quiz = {c["metadata"]["nbgrader"]["grade_id"]: c for c in notebook_cells(graded / "quiz.ipynb")
             if c["metadata"].get("nbgrader")}
     [error] = [o for o in quiz["test_q3"]["outputs"] if o["output_type"] == "error"]
-    assert error["evalue"].startswith("Incorrect — the answer is B.\nYou chose A: ")
+    assert error["evalue"].startswith("Incorrect — the answer is C.\nYou chose A: ")
     assert not [o for o in quiz["test_q4"]["outputs"] if o["output_type"] == "error"]
 
 
@@ -439,7 +442,7 @@ def test_regrade_reads_quiz_answers_from_the_answer_cells(tmp_path: Path) -> Non
     from regquiz.nbgrader_autograde import regrade
 
     notebook = exported(tmp_path, "quiz")
-    typed = {1: 'answer_1 = "c"', 2: "answer_2 = some_variable", 3: 'answer_3 = "A"',
+    typed = {1: 'answer_1 = "d"', 2: "answer_2 = some_variable", 3: 'answer_3 = "A"',
              4: "answer_4 = 2", 5: 'answer_5 = "B"\nanswer_5 = "E"'}
     for cell in notebook.cells:
         if cell.metadata.nbgrader.get("solution"):
@@ -451,7 +454,7 @@ def test_regrade_reads_quiz_answers_from_the_answer_cells(tmp_path: Path) -> Non
     assert result["test_q1"] is None and result["test_q4"] is None
     assert result["test_q2"] == ('answer_2 is not set to a letter in its answer cell '
                                  '(write, e.g., answer_2 = "B")')
-    assert result["test_q3"].startswith("Incorrect — the answer is B.")  # type: ignore[union-attr]
+    assert result["test_q3"].startswith("Incorrect — the answer is C.")  # type: ignore[union-attr]
     assert result["test_q5"].startswith("an answer is one letter")  # type: ignore[union-attr]
 
 

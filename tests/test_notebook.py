@@ -55,7 +55,7 @@ def test_grade_cells_survives_code_that_does_not_compile() -> None:
     assert str(failed.value).startswith("your notebook's code could not be loaded: SyntaxError")
 
 
-@pytest.mark.parametrize("typed", ["C", "c", " c ", "3", 3, "c)", "C."])
+@pytest.mark.parametrize("typed", ["D", "d", " d ", "4", 4, "d)", "D."])  # q1's key is D
 def test_answer_forms_that_name_the_right_letter(typed: object) -> None:
     check_answer(typed)
     check_answer(typed, question="q1", version=load_quiz().version)
@@ -71,8 +71,8 @@ def test_a_wrong_answer_is_explained() -> None:
     question = load_quiz().questions[0]
     with pytest.raises(AssertionError) as wrong:
         check_answer("a", question="q1")
-    assert str(wrong.value) == (f"Incorrect — the answer is C.\nYou chose A: "
-                                f"{question.explanations['A']}\nC: {question.explanations['C']}")
+    assert str(wrong.value) == (f"Incorrect — the answer is D.\nYou chose A: "
+                                f"{question.explanations['A']}\nD: {question.explanations['D']}")
 
 
 def test_an_answer_that_claims_to_equal_anything_is_graded_by_its_letter() -> None:
@@ -88,7 +88,7 @@ def test_an_answer_that_claims_to_equal_anything_is_graded_by_its_letter() -> No
         def upper(self) -> Yes:  # type: ignore[override]
             return self
 
-    with pytest.raises(AssertionError, match="the answer is C"):
+    with pytest.raises(AssertionError, match="the answer is D"):
         check_answer(Yes("A"), question="q1")
 
 

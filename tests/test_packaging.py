@@ -89,7 +89,7 @@ def test_installed_wheel_works_without_the_checkout(wheel: Path, tmp_path: Path)
     assert graded.stderr.strip() == ("regquiz: error: grading needs the course source "
                                      "(solutions/ and the held-out cases): run it from a clone of "
                                      "the course repository, not from the students' install")
-    quiz = regquiz("quiz", "--answers", "CBBBB", "--json")
+    quiz = regquiz("quiz", "--answers", "DACBD", "--json")
     assert quiz.returncode == 0, quiz.stderr
     assert json.loads(quiz.stdout)["score"] == 5
 

@@ -15,6 +15,7 @@ from conftest import REPO, STUDENTS
 from plot_helpers import (PROBLEMS, SIZE, mpl, problem2_with, reference_data, run, student_data,
                           write_student)
 from regquiz import paths
+from regquiz.manifest import load_manifest
 from regquiz.plots import problems
 from regquiz.plots.draw import png_size
 from regquiz.sandbox import Limits
@@ -106,7 +107,7 @@ def test_problem4_filter_factors_and_the_matching_lambda() -> None:
     for t in problems.P4_STEPS:
         gd = data.find(f"gradient descent, t = {t} (reference)")
         np.testing.assert_allclose(gd.y, 1 - (1 - lr * s) ** t, rtol=1e-12)
-        ridge = data.find(f"ridge, λ = 1/(lr·t) = {1 / (lr * t):g} (reference)")
+        ridge = data.find(f"ridge at the matching λ for t = {t} (reference)")
         np.testing.assert_allclose(ridge.y, s / (s + 1 / (lr * t)), rtol=1e-12)
     markers = [m for m in data.panels[0].markers if m.kind == "reference"]
     assert [m.x for m in markers] == pytest.approx([1 / (lr * t) for t in problems.P4_STEPS])
@@ -132,7 +133,22 @@ def test_problem5_floors_the_marked_point_and_the_source_texts_value() -> None:
     wrong = data.find("source text's −log(1 − ε) (wrong)")
     np.testing.assert_allclose(wrong.y, -np.log(1 - eps))
     labels = {m.label for m in data.panels[0].markers}
-    assert "K = 10, ε = 0.1: 0.545 nats" in labels and "−log 0.9 ≈ 0.105" in labels
+    assert "K = 10, ε = 0.1" in labels and "−log 0.9 ≈ 0.105" in labels  # no floor: not earned
+
+
+def test_the_legend_names_results_only_once_they_are_earned() -> None:
+    from regquiz.plots.command import reference_source
+
+    for problem_id, earned, label in [
+            ("problem4", "early_stopping_lambda", "ridge, λ = 1/(lr·t) = 0.1 (reference)"),
+            ("problem5", "min_cross_entropy", "K = 10, ε = 0.1: 0.545 nats")]:
+        problem = load_manifest().problem(problem_id)
+        trusted, origin = reference_source(problem)
+        for given, shown in [(frozenset(), False), (frozenset({earned}), True)]:
+            data = problems.build_figure(problem_id, problem.title, None, trusted, origin, given)
+            words = {s.label for p in data.panels for s in p.series} | {
+                m.label for p in data.panels for m in p.markers}
+            assert (label in words) is shown, (problem_id, given)
 
 
 def test_without_solutions_the_checks_closed_forms_give_the_same_figures(
@@ -167,7 +183,7 @@ MUTANTS = [  # (problem, fixture student, the key of the series that must move o
     ("problem1", "wrong_adam_l2_is_adamw", "Adam + L2"),
     ("problem2", "wrong_hard_threshold", "soft_threshold, λ = 1"),
     ("problem4", "wrong_gd_filter_t_plus_one", "gradient descent, t = 10"),
-    ("problem4", "wrong_ridge_filter_lam_over", "ridge, λ = 1/(lr·t) = 0.01"),
+    ("problem4", "wrong_ridge_filter_lam_over", "ridge at the matching λ for t = 100"),
     ("problem5", "wrong_uniform_uses_k_minus_1", "entropy of smooth_labels_uniform (torch: ε/K)"),
     ("problem5", "wrong_floor_from_source_text", "min_cross_entropy (this subject: ε/(K − 1))"),
 ]

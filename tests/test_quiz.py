@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from conftest import REPO
 from regquiz.cli import cli
+from regquiz.manifest import load_manifest
 from regquiz.quiz import LETTERS, load_quiz
 from regquiz.records import open_records
 
@@ -45,7 +46,7 @@ def wrong_letter(question_index: int) -> str:
 
 
 def test_the_quiz_has_the_subjects_five_questions_and_answers() -> None:
-    assert RIGHT == "CBBBB"
+    assert RIGHT == "DACBD"
     assert [q.id for q in QUIZ.questions] == ["q1", "q2", "q3", "q4", "q5"]
     for question in QUIZ.questions:
         assert question.section and question.prompt
@@ -89,6 +90,7 @@ def test_answers_are_case_insensitive_and_a_wrong_one_exits_1() -> None:
     assert set(payload["questions"][0]) >= {"id", "answer", "correct", "correct_answer"}
     assert payload["questions"][3] == {"id": "q4", "answer": wrong_letter(3), "correct": False,
                                        "correct_answer": "B"}
+    assert payload["seed"] is None  # --answers keeps the file's letters: nothing shuffled
 
 
 def test_text_output_explains_every_answer() -> None:
@@ -101,7 +103,7 @@ def test_text_output_explains_every_answer() -> None:
     assert " ".join(first.explanations[letters[0]].split()[:6]) in flat  # why the choice is wrong
     assert " ".join(first.explanations[first.answer].split()[:6]) in flat  # why the answer is right
     assert out.count("Correct — the answer is") == 4
-    assert "1. q1: " in out and "incorrect, the answer is C" in out
+    assert "1. q1: " in out and "incorrect, the answer is D" in out
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "\x1b[" not in out  # no colour when the output is not a terminal
 
@@ -126,22 +128,23 @@ def test_bad_answers_are_exit_2_and_record_nothing(letters: str, words: str,
 
 
 def test_interactive_reprompts_accepts_letters_and_digits_and_explains() -> None:
-    script = "x\n\nE\nc\n2\n" + "b\n" + "a\n" + "B\n"
-    result = run("quiz", input=script)
+    script = "x\n\nE\nd\n1\n" + "c\n" + "a\n" + "D\n"
+    result = run("quiz", "--no-shuffle", input=script)
     assert result.exit_code == 1
     out = result.stdout
     assert out.count("is not a choice: type one of A, B, C, D (or 1-4).") == 3
-    assert out.count("Correct — the answer is B.") == 3
+    assert out.count("Correct — the answer is") == 4
     assert "Incorrect — the answer is B." in out and "You chose A:" in out
     assert "The answer, B:" in out
-    assert "Score: 4/5" in out
+    assert "Score: 4/5" in out and "shuffled" not in out
     [attempt] = attempts()
-    assert "".join(a["answer"] for a in attempt["answers"]) == "CBBAB"
+    assert "".join(a["answer"] for a in attempt["answers"]) == "DACAD"
+    assert attempt["seed"] is None
     assert attempt["complete"] and attempt["mode"] == "full"
 
 
 def test_end_of_input_keeps_an_incomplete_attempt_and_exits_1() -> None:
-    result = run("quiz", input="c\nb\n")
+    result = run("quiz", "--no-shuffle", input="d\na\n")
     assert result.exit_code == 1
     line = one_line_error(result)
     assert "end of input" in line and "2 of 5" in line and "incomplete attempt" in line
@@ -161,10 +164,10 @@ def test_end_of_input_before_any_answer_records_nothing() -> None:
 def test_summary_shows_the_best_and_last_earlier_scores() -> None:
     run("quiz", "--answers", RIGHT)
     run("quiz", "--answers", wrong_letter(0) + wrong_letter(1) + RIGHT[2:])
-    result = run("quiz", input="\n".join(RIGHT) + "\n")
+    result = run("quiz", "--no-shuffle", input="\n".join(RIGHT) + "\n")
     assert result.exit_code == 0
     assert "best 5/5, last 3/5" in result.stdout
-    first = run("quiz", "--question", "2", "--answers", "B")
+    first = run("quiz", "--question", "2", "--answers", RIGHT[1])
     assert "best 5/5, last 5/5" in first.stdout
 
 
@@ -199,11 +202,11 @@ def test_shuffle_never_changes_what_answers_letters_mean() -> None:
 
 
 def test_one_question_by_number_or_id() -> None:
-    result = run("quiz", "--question", "q5", "--answers", "b")
+    result = run("quiz", "--question", "q5", "--answers", RIGHT[4].lower())
     assert result.exit_code == 0 and "Question 1 of 1" in result.stdout
     assert "Label smoothing" in result.stdout
-    result = run("quiz", "--question", "2", input="A\n")
-    assert result.exit_code == 1 and "Incorrect — the answer is B." in result.stdout
+    result = run("quiz", "--no-shuffle", "--question", "2", input="B\n")
+    assert result.exit_code == 1 and "Incorrect — the answer is A." in result.stdout
     modes = [(a["mode"], a["complete"]) for a in attempts()]
     assert modes == [("question", True), ("question", True)]
 
@@ -227,11 +230,11 @@ def test_bad_quiz_options_are_one_line_and_exit_2(args: list[str], words: str) -
 def test_review_asks_only_the_questions_last_missed() -> None:
     assert "No answers recorded yet" in run("quiz", "--review").stdout
     run("quiz", "--answers", RIGHT[:3] + wrong_letter(3) + wrong_letter(4))
-    result = run("quiz", "--review", input="B\nA\n")
+    result = run("quiz", "--review", "--no-shuffle", input="B\nA\n")
     assert result.exit_code == 1
     assert "Question 1 of 2" in result.stdout and "Early stopping" in result.stdout
     assert "Question 2 of 2" in result.stdout and "Label smoothing" in result.stdout
-    result = run("quiz", "--review", "--answers", "B")  # only q5 is still missed
+    result = run("quiz", "--review", "--answers", RIGHT[4])  # only q5 is still missed
     assert result.exit_code == 0 and "Question 1 of 1" in result.stdout
     assert "Nothing to review" in run("quiz", "--review").stdout
     assert [a["mode"] for a in attempts()] == ["full", "review", "review"]
@@ -243,7 +246,7 @@ def test_review_asks_only_the_questions_last_missed() -> None:
 def _some_history() -> None:
     run("check", "problem2", "--file", str(REPO / "solutions" / "problem2.py"), "--seed", "9")
     run("quiz", "--answers", RIGHT)
-    run("quiz", input="c\n")  # incomplete
+    run("quiz", "--no-shuffle", input="d\n")  # incomplete
 
 
 def test_scores_json_has_the_spec_keys() -> None:
@@ -258,7 +261,7 @@ def test_scores_json_has_the_spec_keys() -> None:
     for attempt in (complete, incomplete):
         assert {"quiz", "score", "max_score", "complete", "started_at", "answers"} <= set(attempt)
     assert complete["complete"] is True and complete["score"] == 5
-    assert incomplete["complete"] is False and [a["answer"] for a in incomplete["answers"]] == ["C"]
+    assert incomplete["complete"] is False and [a["answer"] for a in incomplete["answers"]] == ["D"]
     assert {"id", "answer", "correct", "correct_answer", "answered_at"} <= set(complete["answers"][0])
 
 
@@ -278,7 +281,7 @@ def test_scores_table_and_empty_history() -> None:
     assert empty.exit_code == 0 and "No scores recorded yet" in empty.stdout
     _some_history()
     table = run("scores").stdout
-    assert "Checks" in table and "Quiz attempts" in table and "CBBBB" in table
+    assert "Checks" in table and "Quiz attempts" in table and RIGHT in table
     assert run("scores", "--json", "--csv").exit_code == 2
 
 
@@ -329,7 +332,7 @@ def test_malformed_quiz_file_is_exit_3_naming_file_question_and_field(
     broken = tmp_path / "quizzes"
     broken.mkdir()
     text = (REPO / "quizzes" / "regularization.toml").read_text(encoding="utf-8")
-    (broken / "regularization.toml").write_text(text.replace('answer = "B"', 'answer = "E"', 1))
+    (broken / "regularization.toml").write_text(text.replace('answer = "A"', 'answer = "E"', 1))
     monkeypatch.setattr("regquiz.quiz.quizzes_dir", lambda: broken)
     for args in (["quiz", "--answers", RIGHT], ["list"]):
         result = run(*args)
@@ -365,12 +368,30 @@ def test_database_rows_survive_a_quiz_in_the_old_schema(regquiz_home: Path) -> N
     # the old per-problem hint counts belong to ladders that no longer exist: kept, not counted
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT * FROM hints").fetchall() == [("problem1", 2)]
-    assert "0/12" in run("list").stdout.split("problem1")[1].splitlines()[0]
+    rungs = load_manifest().problem("problem1").rung_count
+    assert f"0/{rungs}" in run("list").stdout.split("problem1")[1].splitlines()[0]
 
 
 def test_interactive_json_keeps_stdout_for_the_json() -> None:
-    result = run("quiz", "--json", input="c\nb\nb\nb\na\n")
+    result = run("quiz", "--json", "--no-shuffle", input="d\na\nc\nb\na\n")
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert payload["score"] == 4 and [q["answer"] for q in payload["questions"]] == list("CBBBA")
-    assert "Question 1 of 5" in result.stderr and "Incorrect — the answer is B." in result.stderr
+    assert payload["score"] == 4 and [q["answer"] for q in payload["questions"]] == list("DACBA")
+    assert "Question 1 of 5" in result.stderr and "Incorrect — the answer is D." in result.stderr
+
+
+def test_every_attempt_is_shuffled_by_default_and_its_seed_printed_and_recorded() -> None:
+    result = run("quiz", input="")
+    seed = int(re.search(r"Options shuffled with seed (\d+)", result.stdout).group(1))
+    again = run("quiz", "--seed", str(seed), input="")
+    assert again.stdout.split("Question 1", 1)[1] == result.stdout.split("Question 1", 1)[1]
+    run("quiz", "--seed", str(seed), input="a\n")
+    [attempt] = attempts()
+    assert attempt["seed"] == seed
+    orders = {run("quiz", input="").stdout.split("Question 1", 1)[1] for _ in range(6)}
+    assert len(orders) > 1  # a fresh seed per attempt
+
+
+def test_a_missed_answer_suggests_the_quizs_own_review() -> None:
+    out = run("quiz", "--answers", wrong_letter(0) + RIGHT[1:]).stdout
+    assert "Run `regquiz quiz --review`" in out

@@ -34,21 +34,21 @@ def _attempts(regquiz_home: Path) -> list[tuple[int, int, int, str]]:
 
 @pytest.mark.slow
 def test_terminal_quiz_invalid_right_wrong_then_ctrl_c(regquiz_home: Path) -> None:
-    child = _spawn(regquiz_home)
+    child = _spawn(regquiz_home, "--no-shuffle")
     child.expect_exact("Question 1 of 5")
     child.expect_exact("Your answer (A-D): ")
     child.sendline("maybe")
     child.expect_exact('"maybe" is not a choice: type one of A, B, C, D (or 1-4).')
     child.expect_exact("Your answer (A-D): ")
-    child.sendline("c")
-    child.expect_exact("Correct — the answer is C.")
+    child.sendline("d")
+    child.expect_exact("Correct — the answer is D.")
     child.expect_exact("Why: ")
     child.expect_exact("Question 2 of 5")
     child.expect_exact("Your answer (A-D): ")
-    child.sendline("1")
-    child.expect_exact("Incorrect — the answer is B.")
-    child.expect_exact("You chose A:")
-    child.expect_exact("The answer, B:")
+    child.sendline("2")
+    child.expect_exact("Incorrect — the answer is A.")
+    child.expect_exact("You chose B:")
+    child.expect_exact("The answer, A:")
     child.expect_exact("Your answer (A-D): ")
     child.sendintr()
     child.expect_exact("regquiz: quiz stopped (interrupted) after 2 of 5 questions")
@@ -56,14 +56,14 @@ def test_terminal_quiz_invalid_right_wrong_then_ctrl_c(regquiz_home: Path) -> No
     child.close()
     assert child.exitstatus == 130
     assert "Traceback" not in (child.before or "")
-    assert _attempts(regquiz_home) == [(0, 1, 5, "CA")]
+    assert _attempts(regquiz_home) == [(0, 1, 5, "DB")]
 
 
 @pytest.mark.slow
 def test_terminal_quiz_to_the_end_in_colour(regquiz_home: Path) -> None:
-    child = _spawn(regquiz_home, colour=True)
+    child = _spawn(regquiz_home, "--no-shuffle", colour=True)
     transcript = []
-    for letter in "CBBBA":
+    for letter in "DACBA":
         child.expect_exact("Your answer (A-D): ")
         transcript.append(child.before)
         child.sendline(letter)
@@ -73,10 +73,10 @@ def test_terminal_quiz_to_the_end_in_colour(regquiz_home: Path) -> None:
     assert child.exitstatus == 1
     text = "".join(transcript)
     assert "\x1b[" in text  # colour on a terminal …
-    assert "Correct" in text and "Incorrect" in text and "the answer is B" in text  # … never alone
+    assert "Correct" in text and "Incorrect" in text and "the answer is D" in text  # … never alone
     assert "Score: 4/5" in text
     assert max(len(line.rstrip("\r")) for line in _plain(text).splitlines()) <= 80
-    assert _attempts(regquiz_home) == [(1, 4, 5, "CBBBA")]
+    assert _attempts(regquiz_home) == [(1, 4, 5, "DACBA")]
 
 
 def _plain(text: str) -> str:
@@ -118,19 +118,22 @@ def test_eight_quiz_takers_at_once_lose_no_attempt(regquiz_home: Path, tmp_path:
 
 @pytest.mark.slow
 def test_terminal_concept_questions_of_a_problem(regquiz_home: Path) -> None:
-    child = _spawn(regquiz_home, "--problem", "problem3")
+    from conftest import earn
+
+    earn("problem3")
+    child = _spawn(regquiz_home, "--problem", "problem3", "--no-shuffle")
     child.expect_exact("Question 1 of 2")
     child.expect_exact("Your answer (A-D): ")
-    child.sendline("b")
-    child.expect_exact("Correct — the answer is B.")
+    child.sendline("c")
+    child.expect_exact("Correct — the answer is C.")
     child.expect_exact("Question 2 of 2")
     child.expect_exact("Your answer (A-D): ")
     child.sendline("a")
-    child.expect_exact("Incorrect — the answer is C.")
+    child.expect_exact("Incorrect — the answer is B.")
     child.expect_exact("You chose A:")
     child.expect_exact("Score: 1/2")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1
     assert "Traceback" not in (child.before or "")
-    assert _attempts(regquiz_home) == [(1, 1, 2, "BA")]
+    assert _attempts(regquiz_home)[-1] == (1, 1, 2, "CA")

@@ -10,7 +10,7 @@ import pytest
 
 from regquiz import records
 from regquiz.errors import RecordsError
-from regquiz.records import SCHEMA_VERSION, open_records
+from regquiz.records import MIGRATIONS, SCHEMA_VERSION, open_records
 from regquiz.results import CheckResult, TestResult
 
 
@@ -95,7 +95,7 @@ def test_migrations_build_a_blank_database_to_the_latest_schema(regquiz_home: Pa
         tables = {row[0] for row in opened.db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert applied == [(number, name) for number, name, _ in MIGRATIONS]
-    assert SCHEMA_VERSION == 3 and {"checks", "hints", "quiz_attempts", "hint_rungs"} <= tables
+    assert SCHEMA_VERSION == 4 and {"checks", "hints", "quiz_attempts", "hint_rungs"} <= tables
 
 
 def test_a_version_2_database_gains_hint_rungs_and_keeps_its_rows(regquiz_home: Path) -> None:
@@ -121,7 +121,42 @@ def test_a_version_2_database_gains_hint_rungs_and_keeps_its_rows(regquiz_home: 
         assert opened.latest_statuses("problem2") == {"soft_threshold_examples": "pass"}
         assert opened.rungs_seen("problem2") == {}
         assert opened.take_rung("problem2", "lasso_ista", 3) == 1
-        assert opened.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert opened.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     with sqlite3.connect(regquiz_home / "regquiz.db.v2.bak") as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 2
         assert db.execute("SELECT shown FROM hints").fetchall() == [(2,)]
+
+
+def test_a_version_3_database_keeps_its_quiz_answers_and_records_the_shown_order(
+        regquiz_home: Path) -> None:
+    """Migration 4: answers given before shuffling was the default read as the file's order."""
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from regquiz.cli import cli
+
+    regquiz_home.mkdir(parents=True)
+    database = regquiz_home / "regquiz.db"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                   "applied_at TEXT NOT NULL)")
+        for number, name, migrate in MIGRATIONS[:3]:
+            migrate(db)
+            db.execute("INSERT INTO migrations VALUES (?, ?, 'then')", (number, name))
+        db.execute("INSERT INTO quiz_attempts (quiz, quiz_version, quiz_digest, mode, seed, "
+                   "started_at, max_score, score, complete) VALUES ('regularization', 1, 'abc', "
+                   "'question', NULL, '2026-01-01T00:00:00+00:00', 1, 1, 1)")
+        db.execute("INSERT INTO quiz_answers VALUES (1, 0, 'q2', 'B', 1, 'B', "
+                   "'2026-01-01T00:00:01+00:00')")
+        db.execute("PRAGMA user_version = 3")
+    CliRunner().invoke(cli, ["quiz", "--question", "1", "--seed", "3"], input="a\n")
+    with open_records() as opened:
+        assert opened.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 4
+        old, new = opened.quiz_attempts()
+    assert old["answers"][0]["answer"] == "B" and old["answers"][0]["shown_order"] is None
+    assert old["quiz_version"] == 1
+    order = new["answers"][0]["shown_order"]
+    assert order is not None and sorted(order) == list("ABCD") and new["seed"] == 3
+    assert (regquiz_home / "regquiz.db.v3.bak").is_file()
+    assert _json.loads(CliRunner().invoke(cli, ["scores", "--json"]).stdout)["quiz_attempts"]

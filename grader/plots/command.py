@@ -48,7 +48,8 @@ def plot_problem(problem_id: str, *, file: Path | None = None, out: Path | None 
         with process:
             process.start()
             draw.preload()  # matplotlib loads here while the child starts and imports numpy
-            data = student_figure(problem, process.call, reference=reference)
+            data = student_figure(problem, process.call, reference=reference,
+                                  earned=_earned(problem))
     write_png(target, draw.png_bytes(data))
     return Plotted(target, data.failures)
 
@@ -58,10 +59,19 @@ def problem_limits(problem: Problem) -> Limits:
     return Limits(time_budget=problem.time_limit, call_time=load_manifest().call_time_limit)
 
 
-def student_figure(problem: Problem, call: Call, *, reference: bool = True) -> FigureData:
+def student_figure(problem: Problem, call: Call, *, reference: bool = True,
+                   earned: frozenset[str] = frozenset()) -> FigureData:
     """The figure's data from a student's calls, beside the reference unless told not to."""
     trusted, origin = reference_source(problem) if reference else (None, "")
-    return build_figure(problem.id, problem.title, Source("student", call), trusted, origin)
+    return build_figure(problem.id, problem.title, Source("student", call), trusted, origin,
+                        earned)
+
+
+def _earned(problem: Problem) -> frozenset[str]:
+    """The functions whose results the figure may name: passed or last rung seen."""
+    from ..reveal import earned_in_records
+
+    return frozenset(function for _, function in earned_in_records([problem]))
 
 
 def reference_figure(problem: Problem) -> FigureData:

@@ -227,7 +227,8 @@ P4_LR = 1.0
 P4_STEPS = (10, 100, 1000)
 
 
-def problem4(student: Source | None, reference: Source | None) -> list[Panel]:
+def problem4(student: Source | None, reference: Source | None,
+             earned: frozenset[str] = frozenset()) -> list[Panel]:
     """GD's filter factors after t steps beside ridge's at λ = 1/(lr·t), over the spectrum."""
     series: list[Series] = []
     markers: list[Marker] = []
@@ -241,14 +242,16 @@ def problem4(student: Source | None, reference: Source | None) -> list[Panel]:
             ridge = source.value("ridge_filter_factors",
                                  [P4_EIGVALS, formulas.early_stopping_lambda(P4_LR, t)], shape)
             if ridge is not None:
-                series.append(Series(_named(source, f"ridge, λ = 1/(lr·t) = {1 / (P4_LR * t):g}"),
+                name = (f"ridge, λ = 1/(lr·t) = {1 / (P4_LR * t):g}"
+                        if "early_stopping_lambda" in earned
+                        else f"ridge at the matching λ for t = {t}")
+                series.append(Series(_named(source, name),
                                      P4_EIGVALS, ridge, source.kind, group, "dashed"))
             lam = source.value("early_stopping_lambda", [P4_LR, t], positive_number)
             if lam is not None:
                 markers.append(Marker(lam, 0.5, _named(source, "early_stopping_lambda")
                                       if group == 0 else "", source.kind, group))
-    return [Panel(f"Filter factors over the spectrum of XᵀX/N (lr = {P4_LR:g}); "
-                  "ridge's is ½ at s = λ", "eigenvalue s", "filter factor", tuple(series),
+    return [Panel(f"Filter factors over the spectrum of XᵀX/N (lr = {P4_LR:g})", "eigenvalue s", "filter factor", tuple(series),
                   tuple(markers), xscale="log", xlim=_padded(P4_EIGVALS, log=True),
                   ylim=(-0.04, 1.04), legend="lower right")]
 
@@ -260,7 +263,8 @@ P5_EPS = np.linspace(0.0, 0.5, 51)
 P5_MARK = 0.1
 
 
-def problem5(student: Source | None, reference: Source | None) -> list[Panel]:
+def problem5(student: Source | None, reference: Source | None,
+             earned: frozenset[str] = frozenset()) -> list[Panel]:
     """The lowest reachable cross-entropy against ε under both smoothing conventions."""
     series: list[Series] = []
     markers: list[Marker] = []
@@ -273,7 +277,8 @@ def problem5(student: Source | None, reference: Source | None) -> list[Panel]:
                                  P5_EPS, floors, source.kind, 0))
             if source.kind == "reference" or reference is None:
                 at = float(np.interp(P5_MARK, P5_EPS, floors))
-                markers.append(Marker(P5_MARK, at, f"K = {P5_K}, ε = {P5_MARK:g}: {at:.3f} nats",
+                value = f": {at:.3f} nats" if "min_cross_entropy" in earned else ""
+                markers.append(Marker(P5_MARK, at, f"K = {P5_K}, ε = {P5_MARK:g}{value}",
                                       source.kind, 0, side="left"))
         rows = [source.value("smooth_labels_uniform", [label, P5_K, float(eps)], one_row)
                 for eps in P5_EPS]
@@ -312,7 +317,9 @@ def _each(grid: np.ndarray, one: Callable[[float], float | None]) -> np.ndarray 
     return np.array(values)
 
 
-BUILDERS: dict[str, tuple[str, Callable[[Source | None, Source | None], list[Panel]]]] = {
+# Builders whose words state a result take the functions the student has earned (SPEC §7):
+# until then the reference curve is drawn and named neutrally.
+BUILDERS: dict[str, tuple[str, Callable[..., list[Panel]]]] = {
     "problem1": ("weight decay is the L2 penalty for SGD, not for Adam", problem1),
     "problem2": ("L1 sets weights to exactly zero; L2 only shrinks them", problem2),
     "problem3": ("dropout inflates a unit's variance, mean included", problem3),
@@ -322,10 +329,15 @@ BUILDERS: dict[str, tuple[str, Callable[[Source | None, Source | None], list[Pan
 
 
 def build_figure(problem_id: str, title: str, student: Source | None,
-                 reference: Source | None, reference_from: str = "") -> FigureData:
-    """The figure of one problem from the given sources."""
+                 reference: Source | None, reference_from: str = "",
+                 earned: frozenset[str] = frozenset()) -> FigureData:
+    """The figure of one problem; its words state only the results of `earned` functions."""
     caption, builder = BUILDERS[problem_id]
-    panels = builder(student, reference)
+    panels = builder(student, reference, earned) if problem_id in _GATED else \
+        builder(student, reference)
     failures = tuple(student.failures.values()) if student is not None else ()
     return FigureData(problem_id, f"{problem_id} · {title}: {caption}", tuple(panels), failures,
                       reference_from if reference is not None else "")
+
+
+_GATED = frozenset({"problem4", "problem5"})

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from regquiz.checks import (Returned, Student, as_array, close, closed_form, expect_close, fail,
-                            parts, show)
+                            matches, parts, show)
 
 MOMENTS = ("w", "m", "v")
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -74,29 +74,46 @@ def _culprit(first: str, first_ok: bool, second: str, second_ok: bool) -> str:
 # -- SGD -----------------------------------------------------------------------------------
 
 
+def _sgd_slip(got: Returned, w: np.ndarray, grad: np.ndarray, lr: float, lam: float) -> str:
+    """A clause naming a recognised slip in an SGD step with L2, when the answer is exactly it."""
+    values = as_array(got, shape=w.shape, why="the weights keep the shape they came in")
+    if matches(values, w - lr * (grad - lam * w)):
+        return ("; your step moves the weights away from 0: the penalty's gradient λ·w enters "
+                "your update with the wrong sign, so the penalty grows the weights instead of "
+                "shrinking them")
+    if matches(values, w - lr * grad - lam * w):
+        return ("; your penalty term λ·w is not multiplied by the learning rate: a step of size "
+                "lr scales the whole gradient of the penalised loss, the penalty's part included")
+    return ""
+
+
 def test_sgd_l2_step_formula(student: Student, rng: np.random.Generator) -> None:
     why = ("one SGD step on the whole penalised loss L_data + (λ/2)·||w||², data term and "
            "penalty together" + closed_form(student, "sgd_l2_step", "w − lr·(grad + λ·w)"))
     w, grad = np.array([1.0, -2.0]), np.array([0.5, 0.5])
-    expect_close(student.call("sgd_l2_step", w, grad, 0.1, 0.1), np.array([0.94, -2.03]), why=why)
+    got = student.call("sgd_l2_step", w, grad, 0.1, 0.1)
+    expect_close(got, np.array([0.94, -2.03]), why=why + _sgd_slip(got, w, grad, 0.1, 0.1))
     w, grad = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
     lr, lam = float(rng.uniform(0.05, 0.2)), float(rng.uniform(0.1, 0.5))
-    expect_close(student.call("sgd_l2_step", w, grad, lr, lam), w - lr * (grad + lam * w),
-                 why=why + "; the weights keep the shape they came in")
+    got = student.call("sgd_l2_step", w, grad, lr, lam)
+    expect_close(got, w - lr * (grad + lam * w),
+                 why=why + "; the weights keep the shape they came in"
+                 + _sgd_slip(got, w, grad, lr, lam))
 
 
 def test_sgd_weight_decay_formula(student: Student, rng: np.random.Generator) -> None:
     w, grad = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
     lr, lam = float(rng.uniform(0.05, 0.2)), float(rng.uniform(0.1, 0.5))
     got = student.call("sgd_weight_decay_step", w, grad, lr, lam)
-    why = ("shrink the OLD w and take the gradient step from the same old w: "
-           "(1 − lr·λ)·w − lr·grad")
+    why = ("shrink the OLD w by the decay factor and take the gradient step from the same "
+           "old w" + closed_form(
+               student, "sgd_weight_decay_step", "(1 − lr·λ)·w − lr·grad"))
     values = as_array(got, shape=w.shape, why=why)
-    decayed_after = (1 - lr * lam) * (w - lr * grad)
-    if close(values, decayed_after) and not close(values, (1 - lr * lam) * w - lr * grad):
-        why = ("you decayed the weights after the gradient step, (1 − lr·λ)·(w − lr·grad) = "
-               "(1 − lr·λ)·w − (1 − lr·λ)·lr·grad: the gradient gets an extra factor (1 − lr·λ), "
-               "so this is not the L2 step; decay and step must both start from the same w")
+    if matches(values, (1 - lr * lam) * (w - lr * grad)):
+        why = ("you decayed the weights after the gradient step, so the gradient step itself "
+               "gets shrunk too, by the decay factor: the result is not the L2 step; decay and "
+               "step must both start from the same w")
+    why += _sgd_slip(got, w, grad, lr, lam)
     expect_close(got, (1 - lr * lam) * w - lr * grad, why=why)
 
 
@@ -108,23 +125,47 @@ def test_sgd_l2_equals_weight_decay(student: Student, rng: np.random.Generator) 
     decay = student.call("sgd_weight_decay_step", w, grad, lr, lam)
     decay_values = as_array(decay, shape=w.shape, why="one updated weight per weight")
     want = w - lr * (grad + lam * w)
-    expect_close(decay, l2_values,
+    expect_close(decay, l2_values, reveal=True,
                  why="sgd_l2_step returned these numbers for the same inputs, and for SGD the two "
                      "updates are one (Practice Problem 1)"
                      + _culprit("sgd_l2_step", close(l2_values, want),
                                 "sgd_weight_decay_step", close(decay_values, want)))
 
 
+def _adam_slip(function: str, got: Returned, args: tuple[Any, ...], reference: Any) -> str:
+    """A clause naming a recognised slip in an Adam step, when the answer is exactly it."""
+    w, grad, m, v, t, lr, lam, *rest = args
+    items = parts(got, 3, names=MOMENTS, why="each step returns (w, m, v)")
+    if any(np.shape(item) != np.shape(w) for item in items):
+        return ""
+    w_got, m_got, v_got = (np.asarray(item, dtype=np.float64) for item in items)
+    w_want, m_want, v_want = reference(*args)
+    if matches(m_got, v_want) and matches(v_got, m_want) and not matches(m_want, v_want):
+        return "; you returned (w, v, m), which feeds v in as m on the next step"
+    if function != "adamw_step" or lam == 0:
+        return ""
+    plain = _adamw(w, grad, m, v, t, lr, 0.0, *rest)[0]
+    if matches(w_got, plain - lam * w):
+        return "; you subtracted λ·w without lr, the paper's form"
+    if matches(w_got, (1 - lr * lam) * plain):
+        return "; you decayed the already-updated weights, (1 − lr·λ)·(w − lr·step)"
+    return ""
+
+
 def _first_step(student: Student, rng: np.random.Generator, function: str,
                 reference: Any, *, why: str) -> None:
     """Step t = 1 from zero moments: a fixed example, then random inputs."""
     w, grad, zero = np.array([1.0]), np.array([0.5]), np.zeros(1)
-    got = student.call(function, w, grad, zero, zero, 1, 0.1, 0.1, 0.9, 0.999, 1e-8)
-    expect_close(got, reference(w, grad, zero, zero, 1, 0.1, 0.1), why=why, names=MOMENTS)
+    args = (w, grad, zero, zero, 1, 0.1, 0.1, 0.9, 0.999, 1e-8)
+    got = student.call(function, *args)
+    expect_close(got, reference(*args), names=MOMENTS,
+                 why=why + _adam_slip(function, got, args, reference))
     w, grad, zero = rng.normal(size=5), rng.normal(size=5), np.zeros(5)
     lr, lam = float(rng.uniform(0.05, 0.2)), float(rng.uniform(0.1, 0.5))
-    got = student.call(function, w, grad, zero, zero, 1, lr, lam, 0.9, 0.999, 1e-8)
-    expect_close(got, reference(w, grad, zero, zero, 1, lr, lam), why=why, names=MOMENTS)
+    args = (w, grad, zero, zero, 1, lr, lam, 0.9, 0.999, 1e-8)
+    got = student.call(function, *args)
+    expect_close(got, reference(*args), names=MOMENTS,
+                 why=why + _adam_slip(function, got, args, reference))
 
 
 def _chained_steps(student: Student, rng: np.random.Generator, function: str,
@@ -203,7 +244,9 @@ def test_adam_returns_w_m_v(student: Student, rng: np.random.Generator) -> None:
         if not (np.all(second < 0) and np.all(third > 0)):
             _, m_want, v_want = formula(w, grad, m, v, t, lr, lam)
             swapped = np.all(second > 0) and np.all(third < 0)
-            fail(got, expected=f"(w, m, v) with m = {show(m_want)} and v = {show(v_want)}",
+            wanted = (f"(w, m, v) with m = {show(m_want)} and v = {show(v_want)}" if got.revealed
+                      else "(w, m, v) with every entry of m below 0 and every entry of v above 0")
+            fail(got, expected=wanted,
                  why=why + ("; you returned (w, v, m), which feeds v in as m on the next step"
                             if swapped else ""))
 
@@ -217,11 +260,11 @@ def test_adam_bias_correction_constant_gradient(student: Student, rng: np.random
         w, m, v = rng.normal(size=shape), np.zeros(shape), np.zeros(shape)
         for t in range(1, 6):
             got = student.call(name, w, grad, m, v, t, lr, 0.0, 0.9, 0.999, eps)
-            why = ("with λ = 0, m = v = 0 at the start and the same gradient g every step, the "
-                   "bias corrections turn m = (1 − β₁ᵗ)·g and v = (1 − β₂ᵗ)·g² back into m̂ = g "
-                   f"and v̂ = g² at every t (here t = {t}, counted from 1), so each step moves "
-                   "every weight by lr·g/(|g| + eps) ≈ ±lr; without the corrections, or with "
-                   "β^(t+1), the early steps come out too large or too small")
+            why = ("with λ = 0, m = v = 0 at the start and the same gradient g every step, "
+                   "bias-corrected moments make every step the same size, whatever t is (here "
+                   f"t = {t}, counted from 1): each step moves every weight by about ±lr; "
+                   "without the corrections, or with β^(t+1), the early steps come out too "
+                   "large or too small")
             fading = (1 - 0.9**t) * grad, (1 - 0.999**t) * grad**2  # m and v after t steps of g
             expect_close(got, (w - move, *fading), names=MOMENTS, why=why)
             w, m, v = _triple(got, shape, why=why)

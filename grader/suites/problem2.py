@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from regquiz.checks import Student, as_array, as_float, closed_form, expect_close, fail, parts
+from regquiz.checks import (Student, as_array, as_float, closed_form, expect_close, fail,
+                            matches, parts)
 
 SOFT = "S_λ(μ) = sign(μ)·max(|μ| − λ, 0)"
 
@@ -43,6 +44,10 @@ def test_soft_threshold_examples(student: Student) -> None:
 def test_soft_threshold_optimality(student: Student, rng: np.random.Generator) -> None:
     mu = rng.uniform(-3.0, 3.0, size=(3, 4))
     lam = float(rng.uniform(0.3, 1.5))
+    # Always entries strictly inside [−λ, λ] (where the answer is 0), above λ and below −λ.
+    chosen = rng.choice(mu.size, size=5, replace=False)
+    mu.flat[chosen[:3]] = rng.uniform(-0.9, 0.9, size=3) * lam
+    mu.flat[chosen[3:]] = np.array([1.0, -1.0]) * (lam + rng.uniform(0.2, 1.0, size=2))
     got = student.call("soft_threshold", mu, lam)
     why = "an array in gives an array of the same shape out, elementwise"
     w = as_array(got, shape=mu.shape, why=why)
@@ -162,8 +167,16 @@ def test_lasso_default_step(student: Student, rng: np.random.Generator) -> None:
     for _ in range(n_iter):
         want = _soft(want + lr * X.T @ (y - X @ want) / X.shape[0], lr * lam)
     got = student.call("lasso_ista", X, y, lam, n_iter, None)
-    expect_close(got, want, why=f"lr=None means 1/L with L the largest eigenvalue of XᵀX/N "
-                 f"(here L = {1 / lr:.6g}); forgetting the 1/N gives a far smaller step")
+    why = f"lr=None means 1/L with L the largest eigenvalue of XᵀX/N (here L = {1 / lr:.6g})"
+    values = as_array(got, shape=want.shape, why="one weight per column of X")
+    slow, slow_lr = np.zeros(X.shape[1]), lr / X.shape[0]  # 1/L from XᵀX, without the 1/N
+    for _ in range(n_iter):
+        slow = _soft(slow + slow_lr * X.T @ (y - X @ slow) / X.shape[0], slow_lr * lam)
+    if matches(values, slow):
+        why += (f"; yours are the iterates with L taken from XᵀX instead of XᵀX/N, N = "
+                f"{X.shape[0]} times too large: forgetting the 1/N makes every step N times "
+                "smaller")
+    expect_close(got, want, why=why)
 
 
 def test_lasso_kkt(student: Student, rng: np.random.Generator) -> None:

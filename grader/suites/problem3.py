@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from regquiz.checks import (Returned, Student, as_array, as_float, close, closed_form, expect_close,
+from regquiz.checks import (Returned, Student, as_array, as_float, close, closed_form, earned,
+                            expect_close, hint_of,
                             fail, parts)
 
 VARIANCE = "Var(d) = σ²/(1 − p) + μ²·p/(1 − p)"
@@ -169,10 +170,12 @@ def test_inverted_dropout_keep_frequency(student: Student, rng: np.random.Genera
         _, mask = _out_and_mask(got, a.shape)
         kept = int(mask.sum())
         if abs(kept / a.size - (1 - p)) >= tolerance:
+            swapped = abs(kept / a.size - p) < tolerance
             fail(got, expected=f"a kept fraction within {tolerance:.4f} of 1 − p = {1 - p:g}",
                  why="p is the DROP rate: each unit is kept with probability 1 − p. A correct mask "
-                     "lands outside this range with probability < 1e-10 (Hoeffding's bound), so "
-                     "the mask was drawn with the wrong probability (Bernoulli(p)?)",
+                     "lands outside this range with probability < 1e-10 (Hoeffding's bound)"
+                     + ("; yours keeps a fraction close to p itself, as if each unit were kept "
+                        "with the drop probability (Bernoulli(p))" if swapped else ""),
                  got=f"a kept fraction of {kept / a.size:.4f} ({kept} of {a.size} units)")
 
 
@@ -203,8 +206,13 @@ def test_inverted_dropout_variance(student: Student, rng: np.random.Generator) -
         out, _ = _out_and_mask(got, a.shape)
         spread = float(np.mean(out**2) - np.mean(out) ** 2)
         if not abs(spread - target) < tolerance:
-            fail(got, expected=f"var(out) within {tolerance:.3g} of {target:.5g} (a has mean "
-                 f"μ = {mu:.4g}, variance σ² = {sigma2:.4g})",
+            expected = (f"var(out) within {tolerance:.3g} of {target:.5g} (a has mean "
+                        f"μ = {mu:.4g}, variance σ² = {sigma2:.4g})"
+                        if earned(student, "dropout_moments") else
+                        f"var(out) within {tolerance:.3g} of the exact variance of a·m/(1 − p) "
+                        f"for these a (mean μ = {mu:.4g}, variance σ² = {sigma2:.4g}; "
+                        "dropout_moments is the function that computes it)")
+            fail(got, expected=expected,
                  why="a unit is 0 with probability p and a/(1 − p) otherwise, and the spread of "
                      "out over the units must be what that mask gives (dropout_moments computes "
                      "it exactly). A correct solution misses this range with probability < 1e-10",
@@ -262,7 +270,9 @@ def test_dropout_moments_variance(student: Student, rng: np.random.Generator) ->
         _, want = _exact_moments(m, s2, p)
         if close(np.asarray(var), want):
             continue
-        expected = f"var = {want:.10g} (μ = {m:.6g}, σ² = {s2:.6g}, p = {p:.6g})"
+        inputs = f"(μ = {m:.6g}, σ² = {s2:.6g}, p = {p:.6g})"
+        expected = (f"var = {want:.10g} {inputs}" if got.revealed else
+                    f"var: {hint_of(var, want)} {inputs}")
         source_text, no_mean_term = s2 * p / (1 - p), s2 / (1 - p)
         if close(np.asarray(var), source_text) and not close(np.asarray(var), no_mean_term):
             why = ("σ²·p/(1 − p) is the source text's claim (its Practice Problem 3), and it is "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from regquiz.checks import (Returned, Student, as_array, as_float, close, closed_form, expect_close,
-                            fail, show)
+                            fail, matches, show)
 
 INVERSE_STRENGTH = ("the number of steps acts as an inverse regularization strength: the "
                     "equivalent λ is the one whose ridge filter agrees with gradient descent's "
@@ -166,19 +166,34 @@ def test_ridge_rank_deficient(student: Student, rng: np.random.Generator) -> Non
 # -- filter factors ----------------------------------------------------------------------------
 
 
+def _gd_filter_slip(got: Returned, s: np.ndarray, lr: float, t: int) -> str:
+    """A clause naming a miscounted number of steps, when the factors are exactly that."""
+    factors = as_array(got, shape=s.shape, why="one factor per eigenvalue")
+    for steps, slip in ((t - 1, "one step too few"), (t + 1, "one step too many")):
+        if matches(factors, 1.0 - (1.0 - lr * s) ** steps):
+            return (f"; yours are the fractions fitted after {steps} step{'' if steps == 1 else 's'} "
+                    f"instead of t = {t}, "
+                    f"{slip}: each of the t steps shrinks the remaining gap once, and the gap "
+                    "starts as the whole coordinate")
+    return ""
+
+
 def test_gd_filter_factors_values(student: Student, rng: np.random.Generator) -> None:
-    got = student.call("gd_filter_factors", np.array([1.0, 0.01]), 0.5, 2)
+    s = np.array([1.0, 0.01])
+    got = student.call("gd_filter_factors", s, 0.5, 2)
     expect_close(got, np.array([0.75, 0.009975]),
                  why="the fraction of a least-squares coordinate that t = 2 steps with lr = 0.5 "
                      "have fitted along eigenvalues s = 1 and s = 0.01"
-                     + closed_form(student, "gd_filter_factors", GD_FILTER))
+                     + closed_form(student, "gd_filter_factors", GD_FILTER)
+                     + _gd_filter_slip(got, s, 0.5, 2))
     lr = float(rng.uniform(0.1, 0.5))
     s = np.concatenate([[0.0], rng.uniform(0.0, 1.0 / lr, size=6)])
     for t in (1, int(rng.integers(4, 30))):
         got = student.call("gd_filter_factors", s, lr, t)
         expect_close(got, 1.0 - (1.0 - lr * s) ** t,
                      why=f"the fraction fitted after t = {t} steps along each eigenvalue s "
-                         "(0 for s = 0)" + closed_form(student, "gd_filter_factors", GD_FILTER))
+                         "(0 for s = 0)" + closed_form(student, "gd_filter_factors", GD_FILTER)
+                         + _gd_filter_slip(got, s, lr, t))
 
 
 def test_gd_filter_factors_match_gd(student: Student, rng: np.random.Generator) -> None:
@@ -202,22 +217,35 @@ def test_gd_filter_factors_match_gd(student: Student, rng: np.random.Generator) 
     if not close(f, 1.0 - (1.0 - lr * s) ** t):
         expect_close(factors, 1.0 - (1.0 - lr * s) ** t,
                      why=why + f" (the factors your gd_linear_regression reached: {show(implied)})")
-    expect_close(gd, V @ (f / s * coords),
+    expect_close(gd, V @ (f / s * coords), reveal=True,
                  why=why + f" (yours reached the fractions {show(implied)} of w_ls)")
 
 
+def _ridge_filter_slip(got: Returned, s: np.ndarray, lam: float) -> str:
+    """A clause naming the removed fraction returned for the kept one, when it is exactly that."""
+    factors = as_array(got, shape=s.shape, why="one factor per eigenvalue")
+    if matches(factors, lam / (s + lam)):
+        return ("; yours fall from 1 towards 0 as s grows, the share of each coordinate that "
+                "ridge takes away: the function asks for the share it keeps, which is near 1 "
+                "along the directions the data pins down (large s)")
+    return ""
+
+
 def test_ridge_filter_factors_values(student: Student, rng: np.random.Generator) -> None:
-    got = student.call("ridge_filter_factors", np.array([3.0]), 1.0)
+    s = np.array([3.0])
+    got = student.call("ridge_filter_factors", s, 1.0)
     expect_close(got, np.array([0.75]), why="the fraction of the least-squares coordinate ridge "
                  "keeps along eigenvalue s = 3 with λ = 1"
-                 + closed_form(student, "ridge_filter_factors", RIDGE_FILTER))
+                 + closed_form(student, "ridge_filter_factors", RIDGE_FILTER)
+                 + _ridge_filter_slip(got, s, 1.0))
     lam = float(rng.uniform(0.05, 1.0))
     s = np.concatenate([[0.0, lam], rng.uniform(0.0, 3.0, size=5)])
     got = student.call("ridge_filter_factors", s, lam)
     expect_close(got, s / (s + lam),
                  why="the fraction of each least-squares coordinate that ridge keeps (what is "
                      "kept, not what is removed; 0 for s = 0)"
-                     + closed_form(student, "ridge_filter_factors", RIDGE_FILTER))
+                     + closed_form(student, "ridge_filter_factors", RIDGE_FILTER)
+                     + _ridge_filter_slip(got, s, lam))
 
 
 def test_ridge_filter_factors_match_ridge(student: Student, rng: np.random.Generator) -> None:
@@ -239,7 +267,7 @@ def test_ridge_filter_factors_match_ridge(student: Student, rng: np.random.Gener
     if not close(f, s / (s + lam)):
         expect_close(factors, s / (s + lam),
                      why=why + f" (the factors your ridge_regression kept: {show(implied)})")
-    expect_close(ridge, V @ (f / s * coords),
+    expect_close(ridge, V @ (f / s * coords), reveal=True,
                  why=why + f" (yours kept the fractions {show(implied)} of w_ls)"
                  + _ridge_diagnosis(w, X, y, lam))
 

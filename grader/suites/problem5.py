@@ -12,14 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from regquiz.checks import (Returned, Student, as_array, as_float, close, closed_form, expect_close,
-                            fail, show)
+                            expect_finite, fail, hint_of, matches, show)
 
 GRADIENT = "∂L/∂z = (softmax(z) − targets)/N"
 FLOOR = "−(1 − ε)·log(1 − ε) − ε·log(ε/(K − 1)), ≈ 0.545 nats for K = 10, ε = 0.1"
 
-SUBJECT = "smooth_labels (this subject's convention: 1 − ε on the true class, ε/(K − 1) elsewhere)"
-UNIFORM = ("smooth_labels_uniform (torch/Keras: (1 − ε)·onehot + ε/K, so 1 − ε + ε/K on the "
-           "true class)")
+SUBJECT = "smooth_labels (this subject's convention)"
+UNIFORM = "smooth_labels_uniform (the torch/Keras convention)"
 
 
 def _subject_rows(y: np.ndarray, k: int, eps: float) -> np.ndarray:
@@ -83,13 +82,23 @@ def _judge_smoothing(got: Returned, y: np.ndarray, k: int, eps: float, *, unifor
     rows = as_array(got, shape=want.shape, why="one row of K class probabilities per label")
     if close(rows, want):
         return
-    if close(rows, other):
-        fail(got, expected=_shown(want, 0), got=_shown(rows, 0),
+    if matches(rows, other):
+        fail(got, expected=_expected_rows(got, rows, want), got=_shown(rows, 0),
              why=f"these are the numbers of {other_one}, the other convention; this function is "
-                 f"{this_one}. The two differ for the same ε: they agree only if the uniform "
-                 "one is given ε·K/(K − 1)")
-    expect_close(got, want, why=f"{this_one}; with K = {k}, ε = {eps:.6g} the true class gets "
-                 f"{want.max():.10g} and every other class {want.min():.10g}")
+                 f"{this_one}, and for the same ε the two give different rows")
+    sums = rows.sum(axis=-1)
+    if not close(sums, np.ones_like(sums)):
+        this_one += (f"; your rows sum to {show(sums) if sums.size > 1 else f'{sums[0]:.10g}'}, "
+                     "not 1: a smoothed target is a probability distribution, so the mass ε "
+                     "taken from the true class is shared out, neither more nor less")
+    values = (f"; with K = {k}, ε = {eps:.6g} the true class gets {want.max():.10g} and every "
+              f"other class {want.min():.10g}" if got.revealed else f"; here K = {k}, ε = {eps:.6g}")
+    expect_close(got, want, why=this_one + values)
+
+
+def _expected_rows(got: Returned, rows: np.ndarray, want: np.ndarray) -> str:
+    """The expected rows in full once earned, else one entry (SPEC §7)."""
+    return _shown(want, 0) if got.revealed else hint_of(rows, want)
 
 
 def test_smooth_labels_subject_convention(student: Student, rng: np.random.Generator) -> None:
@@ -141,7 +150,7 @@ def test_softmax_row_wise(student: Student, rng: np.random.Generator) -> None:
     got = student.call("softmax", z)
     probs = as_array(got, shape=z.shape, why="an (N, K) input gives (N, K) probabilities")
     if not close(probs, _softmax(z)) and close(probs.sum(axis=0), np.ones(z.shape[1])):
-        fail(got, expected=f"{show(_softmax(z))} (each ROW sums to 1)",
+        fail(got, expected=f"{_expected_rows(got, probs, _softmax(z))} (each ROW sums to 1)",
              got=f"{show(probs)}, whose columns sum to 1",
              why="each row holds the logits of one example over its K classes, so softmax "
                  "normalises along the last axis (axis=-1), not down the columns (axis=0)")
@@ -166,14 +175,18 @@ def test_softmax_stable(student: Student) -> None:
                   [-1e4, -1e4 + np.log(3.0), -1e4 - 30.0]])
     logits = "z = [[1e4, 0, −1e4], [1e4, 1e4 − log 3, −1e4], [−1e4, −1e4 + log 3, −1e4 − 30]]"
     got = student.call("softmax", z)
-    probs = as_array(got, shape=z.shape, why=f"(N, K) logits give (N, K) probabilities; {logits}")
-    if not np.all(np.isfinite(probs)):
+    probs = as_array(got, shape=z.shape, why=f"(N, K) logits give (N, K) probabilities; {logits}",
+                     finite=False)
+    with np.errstate(all="ignore"):
+        naive = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+    if not np.all(np.isfinite(probs)) and matches(probs, naive):
         row = int(np.flatnonzero(~np.isfinite(probs).all(axis=1))[0])
-        fail(got, expected=f"finite probabilities: {_shown(_softmax(z), row)}",
+        fail(got, expected="finite probabilities in every row, each row summing to 1",
              got=_shown(probs, row),
              why=f"for {logits}, exp(1e4) overflows to inf and exp(−1e4) underflows to 0 (then "
                  "0/0 = nan); subtract each row's maximum before exponentiating — the result is "
                  "unchanged and the largest exponent becomes exp(0) = 1")
+    expect_finite(got, probs, why=f"(N, K) logits give (N, K) probabilities; {logits}")
     expect_close(got, _softmax(z), why=f"for {logits}: softmax depends only on the differences "
                  "between the logits of a row, so [1e4, 1e4 − log 3, −1e4] gives [0.75, 0.25, 0], "
                  "like [0, −log 3, −2e4]")
@@ -184,14 +197,18 @@ def test_softmax_stable(student: Student) -> None:
 
 def _judge_loss(got: Returned, z: np.ndarray, targets: np.ndarray, why: str) -> None:
     want = _cross_entropy(z, targets)
-    loss = as_float(got, why="the loss is one number, the mean over the rows")
+    loss = as_float(got, why="the loss is one number, the mean over the rows", finite=False)
     n = z.shape[0] if z.ndim == 2 else 1
-    if not np.isfinite(loss):
-        fail(got, expected=f"the finite loss {want:.10g}",
+    with np.errstate(all="ignore"):
+        naive = float(-(targets * np.log(_softmax(z))).sum(axis=-1).mean())
+    if not np.isfinite(loss) and matches(loss, naive):
+        fail(got, expected="a finite loss",
              why="softmax of large logits underflows to exactly 0, and log 0 = −inf (0·(−inf) = "
                  "nan): log softmax must be computed without forming softmax first")
-    if n > 1 and not close(np.asarray(loss), want) and close(np.asarray(loss), n * want):
-        fail(got, expected=f"{want:.10g}", got=f"{loss:.10g} = {n} × {want:.10g}",
+    expect_finite(got, loss, why="the loss is one number, the mean over the rows")
+    if n > 1 and not close(np.asarray(loss), want) and matches(loss, n * want):
+        fail(got, expected=f"{want:.10g}" if got.revealed else f"{n} times less than yours",
+             got=f"{loss:.10g}",
              why=f"that is the SUM of the {n} per-row losses; the loss is their MEAN "
                  "(1/N)·Σᵢ −Σₖ targets_ik·log softmax(z_i)_k, which does not grow with the "
                  "batch size")
@@ -234,7 +251,8 @@ def _judge_grad(student: Student, got: Returned, z: np.ndarray, targets: np.ndar
     if close(grad, want):
         return
     row = _first_bad_row(grad, want) if grad.ndim == 2 else 0
-    expected, shown = _shown(want, row), _shown(grad, row)
+    expected = _shown(want, row) if got.revealed else hint_of(grad, want)
+    shown = _shown(grad, row)
     formula = closed_form(student, "cross_entropy_grad", GRADIENT)
     if close(grad, targets):
         fail(got, expected=expected, got=shown,
@@ -293,6 +311,7 @@ def test_cross_entropy_grad_finite_differences(student: Student, rng: np.random.
     # Central differences are accurate to O(h²) ≈ 1e-10 plus rounding ≈ 1e-11: a 1e-6 margin
     # separates them from any real mistake (those are off by 0.01 or more).
     expect_close(student.call("cross_entropy_grad", z, targets), numeric, rtol=1e-5, atol=1e-6,
+                 reveal=True,
                  why="your gradient must match central differences (L(z + h·e) − L(z − h·e))/2h "
                      f"of your own cross_entropy (h = {h:g}, shown as expected); if it does not, "
                      "one of the two functions is wrong")
@@ -306,14 +325,15 @@ def _judge_floor(student: Student, got: Returned, k: int, eps: float) -> None:
     value = np.asarray(as_float(got, why="the floor is one number, in nats"))
     if close(value, want):
         return
-    if eps > 0 and close(value, -np.log1p(-eps)):
-        fail(got, expected=f"{want:.10g}",
+    expected = f"{want:.10g}" if got.revealed else hint_of(value, np.asarray(want))
+    if eps > 0 and matches(value, -np.log1p(-eps)):
+        fail(got, expected=expected,
              why=f"−log(1 − ε) = {-np.log1p(-eps):.4g} counts only the true class. The source's "
                  "−log 0.9 ≈ 0.105 is wrong: the K − 1 wrong classes have non-zero targets "
-                 "ε/(K − 1) and contribute to the loss even at the best prediction"
+                 "too, and they contribute to the loss even at the best prediction"
                  + closed_form(student, "min_cross_entropy", FLOOR))
-    if eps > 0 and close(value, _entropy(_uniform_rows(np.array([0]), k, eps)[0])):
-        fail(got, expected=f"{want:.10g}", why="that is the entropy of the row made by "
+    if eps > 0 and matches(value, _entropy(_uniform_rows(np.array([0]), k, eps)[0])):
+        fail(got, expected=expected, why="that is the entropy of the row made by "
              f"{UNIFORM}; the floor asked for is that of {SUBJECT}")
     expect_close(got, want, why="the infimum over all logits of the mean cross-entropy "
                  "against smoothed targets (with 0·log 0 = 0)"
@@ -335,7 +355,7 @@ def test_min_cross_entropy_is_the_floor(student: Student, rng: np.random.Generat
     perfect = as_float(reached, why="the loss is one number")
     expect_close(floor_call, perfect,
                  why=f"with logits log ỹ the prediction softmax(log ỹ) is ỹ itself, and there the "
-                     f"loss reaches its floor H(ỹ): your cross_entropy(log ỹ, ỹ) returns "
+                     f"loss reaches its floor: your cross_entropy(log ỹ, ỹ) returns "
                      f"{perfect:.10g} for the smoothed row ỹ = {show(row[0])}")
     y = _labels(rng, k, n=3)
     targets = _subject_rows(y, k, eps)
