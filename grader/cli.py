@@ -206,8 +206,8 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
     """
     if as_json + as_csv + gradescope > 1:
         raise UsageError("choose one output format: --json, --csv or --gradescope")
-    from . import grade_report
-    from .grading import grade_submissions, submission_folders
+    from .instructor import grade_report
+    from .instructor.grading import grade_submissions, submission_folders
     from .outputs import check_writable, write_atomically
     from .runner import fresh_seed
 
@@ -377,7 +377,7 @@ def _print_results(results: list[Any], as_json: bool, *, many: bool) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def gradescope(out: Path) -> None:
     """Instructors: write a Gradescope autograder zip (setup.sh, run_autograder, course source)."""
-    from .gradescope_export import build_gradescope_zip
+    from .instructor.gradescope_export import build_gradescope_zip
 
     click.echo(f"wrote {build_gradescope_zip(out)}")
 
@@ -394,7 +394,7 @@ def nbgrader(course_dir: Path, assignment: str) -> None:
     leaves the course's other files alone.  Then, in COURSE_DIR: `nbgrader
     generate_assignment ASSIGNMENT` and, once students submit, `nbgrader autograde ASSIGNMENT`.
     """
-    from .nbgrader_export import export_course
+    from .instructor.nbgrader_export import export_course
 
     for path in export_course(course_dir, assignment):
         click.echo(f"wrote {path}")

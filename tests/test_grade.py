@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from conftest import REPO, STUDENTS
 from regquiz import paths
 from regquiz.cli import cli
-from regquiz.grading import SubmissionResult, grade_batch
+from regquiz.instructor.grading import SubmissionResult, grade_batch
 from regquiz.manifest import load_manifest
 
 MANIFEST = load_manifest()

@@ -416,7 +416,7 @@ def outcomes(notebook: Any) -> dict[str, str | None]:
 def test_regrade_overrides_what_the_kernel_wrote(tmp_path: Path) -> None:
     """The test cells' outputs come from regquiz, whatever the kernel put there."""
     pytest.importorskip("nbgrader")
-    from regquiz.nbgrader_autograde import regrade
+    from regquiz.instructor.nbgrader_autograde import regrade
 
     notebook = exported(tmp_path, "problem2")
     solutions = [c for c in notebook.cells if c.metadata.nbgrader.solution]
@@ -436,7 +436,7 @@ def test_regrade_overrides_what_the_kernel_wrote(tmp_path: Path) -> None:
 
 def test_regrade_reads_quiz_answers_from_the_answer_cells(tmp_path: Path) -> None:
     pytest.importorskip("nbgrader")
-    from regquiz.nbgrader_autograde import regrade
+    from regquiz.instructor.nbgrader_autograde import regrade
 
     notebook = exported(tmp_path, "quiz")
     typed = {1: 'answer_1 = "c"', 2: "answer_2 = some_variable", 3: 'answer_3 = "A"',
@@ -461,7 +461,7 @@ def test_the_config_installs_regquiz_autograde_step(tmp_path: Path) -> None:
     from nbgrader.preprocessors import Execute
     from traitlets.config import PyFileConfigLoader
 
-    from regquiz.nbgrader_autograde import RegquizExecute
+    from regquiz.instructor.nbgrader_autograde import RegquizExecute
 
     CliRunner().invoke(cli, ["nbgrader", str(tmp_path)])
     config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
@@ -510,7 +510,7 @@ def test_an_instructors_own_config_still_grades_in_the_kernel(tmp_path: Path) ->
 def test_autograde_refuses_where_student_code_cannot_be_confined(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("nbgrader")
-    from regquiz.nbgrader_autograde import GradingRefused, regrade
+    from regquiz.instructor.nbgrader_autograde import GradingRefused, regrade
 
     notebook = exported(tmp_path, "problem2")
     monkeypatch.delenv("REGQUIZ_UNCONFINED", raising=False)
@@ -525,7 +525,7 @@ def test_autograde_refuses_where_student_code_cannot_be_confined(
 def test_a_regquiz_notebook_is_never_run_in_a_kernel(tmp_path: Path) -> None:
     """RegquizExecute grades problem and quiz notebooks without starting a kernel at all."""
     pytest.importorskip("nbgrader")
-    from regquiz.nbgrader_autograde import RegquizExecute
+    from regquiz.instructor.nbgrader_autograde import RegquizExecute
 
     notebook = exported(tmp_path, "problem2")
     canary = tmp_path / "ran-in-a-kernel"

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .grading import SubmissionResult
-from .results import HELDOUT_PREFIX, CheckResult, TestResult
-from .sandbox.wire import clean_text
+from ..results import HELDOUT_PREFIX, CheckResult, TestResult
+from ..sandbox.wire import clean_text
 # Shown to a student on Gradescope instead of a held-out case's message, which may quote
 # held-out inputs: the status says what went wrong, never with which values.
 _HELDOUT_OUTPUT = {

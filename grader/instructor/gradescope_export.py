@@ -10,8 +10,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from .errors import UsageError
-from .references import require_source
+from ..errors import UsageError
+from ..references import require_source
 
 SOURCE_ITEMS = ("pyproject.toml", "README.md", "grader", "exercises", "solutions", "quizzes")
 
