@@ -1,59 +1,24 @@
 """`regquiz gradescope OUT.zip`: a Gradescope autograder that runs `regquiz grade`.
 
 The zip carries the course source (engine, stubs, solutions, held-out cases, quizzes) at its
-root beside `setup.sh` and `run_autograder`; setup.sh installs it editable, so grading finds
-the reference solutions that the students' wheel never carries.
+root beside `setup.sh`, `run_autograder` and `constraints.txt`; setup.sh installs it
+editable into a virtual environment, so grading finds the reference solutions that the
+students' wheel never carries, with the dependencies pinned to the versions installed here.
 """
 
 from __future__ import annotations
 
+import re
+import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 from ..errors import UsageError
 from ..references import require_source
+from .gradescope_scripts import RUN_AUTOGRADER, SETUP_SH
 
 SOURCE_ITEMS = ("pyproject.toml", "README.md", "grader", "exercises", "solutions", "quizzes")
-
-SETUP_SH = """#!/usr/bin/env bash
-# Gradescope runs this once, in the image, with the zip unpacked in /autograder/source.
-set -euo pipefail
-cd "$(dirname "$0")"
-pip3 install -e .
-"""
-
-RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Grades $AUTOGRADER_ROOT/submission (default /autograder) into results/results.json.
-# Student code runs confined (Landlock, seccomp): it cannot reach this file, the grader's
-# output or the grader.  Where the image cannot confine, grading refuses (score 0 and the
-# reason) unless REGQUIZ_UNCONFINED=1 is set in the autograder's environment.
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-mkdir -p "$ROOT/results"
-OUT="$ROOT/results/results.json"
-ERR="$ROOT/results/regquiz-stderr.txt"
-rm -f "$OUT" "$ERR"  # nothing from before grading counts
-regquiz grade "$ROOT/submission" --gradescope --out "$OUT" 2> "$ERR"
-status=$?
-if [ "$status" -gt 1 ] || [ ! -s "$OUT" ]; then
-  python3 - "$OUT" "$ERR" "$status" <<'PY'
-import json, os, sys
-out, err, status = sys.argv[1], sys.argv[2], sys.argv[3]
-try:
-    message = open(err, encoding="utf-8", errors="replace").read().strip()
-except OSError:
-    message = ""
-text = f"The autograder could not grade this submission (exit {status}). {message}"
-payload = {"score": 0, "output": text,
-           "tests": [{"name": "grading", "score": 0, "max_score": 0,
-                      "output": text, "visibility": "visible"}]}
-with open(out + ".tmp", "w", encoding="utf-8") as handle:
-    json.dump(payload, handle)
-os.replace(out + ".tmp", out)
-PY
-fi
-exit 0
-"""
-
 
 def _add_script(archive: zipfile.ZipFile, name: str, text: str) -> None:
     info = zipfile.ZipInfo(name)
@@ -70,6 +35,7 @@ def build_gradescope_zip(out: Path) -> Path:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             _add_script(archive, "setup.sh", SETUP_SH)
             _add_script(archive, "run_autograder", RUN_AUTOGRADER)
+            archive.writestr("constraints.txt", constraints())
             for item in SOURCE_ITEMS:
                 path = source_root / item
                 files = [path] if path.is_file() else sorted(path.rglob("*"))
@@ -79,3 +45,38 @@ def build_gradescope_zip(out: Path) -> Path:
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     return out
+
+
+def constraints() -> str:
+    """pip constraints: every installed distribution regquiz needs, at its version here.
+
+    Requirements behind a marker (tomli, exceptiongroup on Python 3.10) are followed too
+    when they are installed, so the pins also cover what an older Python needs.
+    """
+    pins: dict[str, str] = {}
+    pending = ["regquiz"]
+    while pending:
+        name = pending.pop()
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        for requirement in dist.requires or []:
+            if "extra ==" in requirement:
+                continue  # an optional extra (tests, plots, instructors): not for grading
+            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+            key = _normalized(match.group(1)) if match else ""
+            if key and key not in pins and key != "regquiz":
+                try:
+                    pins[key] = metadata.version(key)
+                except metadata.PackageNotFoundError:
+                    continue
+                pending.append(key)
+    lines = ["# regquiz gradescope: the versions installed where this zip was built",
+             f"# python {'.'.join(map(str, sys.version_info[:3]))}",
+             *(f"{name}=={version}" for name, version in sorted(pins.items()))]
+    return "\n".join(lines) + "\n"
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
