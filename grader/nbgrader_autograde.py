@@ -7,7 +7,9 @@ keeps working; new configs name regquiz.instructor.nbgrader_autograde.
 
 from __future__ import annotations
 
-from .instructor.nbgrader_autograde import (GradingRefused, RegquizExecute,
-                                            autograde_preprocessors, regrade)
+from .instructor.nbgrader_autograde import (GradingRefused, RegquizExecute, RestoreHiddenTests,
+                                            autograde_preprocessors, regrade,
+                                            sanitize_preprocessors)
 
-__all__ = ["GradingRefused", "RegquizExecute", "autograde_preprocessors", "regrade"]
+__all__ = ["GradingRefused", "RegquizExecute", "RestoreHiddenTests", "autograde_preprocessors",
+           "regrade", "sanitize_preprocessors"]

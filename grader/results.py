@@ -40,6 +40,7 @@ class CheckResult:
     output: str = ""  # what the student's code printed, for information only
     extra: dict[str, Any] = field(default_factory=dict)
     confinement: str = "none"  # what confined the student's code, e.g. "landlock-v7+seccomp"
+    error: str = ""  # why no check could run (a syntax error with its line), said once
 
     @property
     def score(self) -> int:
@@ -61,4 +62,4 @@ class CheckResult:
         return {"problem": self.problem, "score": self.score, "max_score": self.max_score,
                 "passed": self.passed, "seed": self.seed, "file": self.source,
                 "tests": [test.to_dict() for test in self.tests], "output": self.output,
-                "confinement": self.confinement}
+                "confinement": self.confinement, **({"error": self.error} if self.error else {})}

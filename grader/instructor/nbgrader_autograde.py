@@ -11,8 +11,9 @@ cell's outcome is written here, before SaveAutoGrades reads them.  (A confined k
 need its loopback ports opened and all of Jupyter readable; nothing in these notebooks needs
 a kernel's outputs.)  Any other notebook of the course is executed as nbgrader would.
 
-* problem notebooks: the code cells above the locked grading cell go through
-  `regquiz grade` in a fresh process (the sandbox), exactly as the kernel would have sent them;
+* problem notebooks: the cells above the locked grading cell go through `regquiz grade` in a
+  fresh process (the sandbox), as a notebook, exactly as `regquiz grade` reads nbgrader's
+  submitted notebooks; a syntax error is shown once, under the grading cell;
 * quiz notebooks: each answer is the literal its answer cell assigns (`answer_1 = "B"`),
   checked with regquiz.notebook.check_answer here.
 
@@ -20,8 +21,10 @@ The grading cell and the test cells are locked, so nbgrader restores their sourc
 gradebook before this step: the problem, seed and questions read from them are the
 instructor's.  `regquiz nbgrader` writes a config that installs it:
 
-    from regquiz.instructor.nbgrader_autograde import autograde_preprocessors
+    from regquiz.instructor.nbgrader_autograde import (autograde_preprocessors,
+                                                       sanitize_preprocessors)
     c.Autograde.autograde_preprocessors = autograde_preprocessors()
+    c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from nbgrader.api import MissingEntry  # type: ignore[import-untyped]
 from nbgrader.converters import Autograde  # type: ignore[import-untyped]
-from nbgrader.preprocessors import Execute  # type: ignore[import-untyped]
+from nbgrader.preprocessors import (ClearHiddenTests, Execute,  # type: ignore[import-untyped]
+                                    OverwriteCells)
 
-from ..notebook import OUTSIDE_KERNEL, check_answer, grade_source, notebook_source
+from ..notebook import OUTSIDE_KERNEL, check_answer, grade_source
 
 REFUSED_EXIT = 3  # `regquiz grade`: the environment is broken (e.g. no confinement here)
 
@@ -49,6 +54,47 @@ def autograde_preprocessors() -> list[Any]:
     """nbgrader's autograde steps, with RegquizExecute in place of Execute."""
     default = Autograde.class_traits()["autograde_preprocessors"].default()
     return [RegquizExecute if step is Execute else step for step in default]
+
+
+def sanitize_preprocessors() -> list[Any]:
+    """nbgrader's sanitizing steps before autograde, with RestoreHiddenTests in place."""
+    default = Autograde.class_traits()["sanitize_preprocessors"].default()
+    return [RestoreHiddenTests if step is OverwriteCells else step for step in default]
+
+
+class RestoreHiddenTests(OverwriteCells):  # type: ignore[misc]  # nbgrader is untyped
+    """OverwriteCells without its false alarm for every untouched cell with hidden tests.
+
+    generate_assignment stores each locked cell's checksum before ClearHiddenTests cuts the
+    hidden region out of the release (jupyter/nbgrader#1961), so every untouched test cell
+    with hidden tests (each held-out case, each quiz question) "has changed" at autograde.
+    A cell whose source is exactly its release form gets its source back from the gradebook
+    first, silently; any other change to a locked cell still warns and is overwritten.
+    """
+
+    def preprocess_cell(self, cell: Any, resources: Any, cell_index: int) -> tuple[Any, Any]:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is not None:
+            try:
+                source = self.gradebook.find_source_cell(grade_id, self.notebook_id,
+                                                         self.assignment_id)
+            except MissingEntry:
+                source = None
+            if source is not None and source.locked and cell.source != source.source \
+                    and cell.source == self._released(source.source):
+                cell.source = source.source
+        return super().preprocess_cell(cell, resources, cell_index)  # type: ignore[no-any-return]
+
+    def _released(self, source: str) -> str | None:
+        """What generate_assignment made of `source` (its hidden tests cut), or None."""
+        from nbformat import NotebookNode
+
+        cell = NotebookNode(source=source)
+        try:
+            ClearHiddenTests(config=self.config)._remove_hidden_test_region(cell)
+        except RuntimeError:  # unbalanced delimiters: nothing was cut at release
+            return None
+        return str(cell.source)
 
 
 class RegquizExecute(Execute):  # type: ignore[misc]  # nbgrader is untyped
@@ -105,10 +151,13 @@ def regrade(nb: Any) -> None:
     for index, cell in enumerate(cells):
         match = _GRADING.search(cell.source) if _grade_id(cell) == "regquiz_grading" else None
         if match:
-            code = notebook_source(c.source for c in cells[:index] if c.cell_type == "code")
-            outcomes = grade_source(code, match["problem"], seed=int(match["seed"]))
+            # graded as `regquiz grade` grades the submitted .ipynb: the same cells, numbers
+            # and __future__ handling, so both flows give the same scores and messages
+            outcomes = grade_source(_cells_as_notebook(cells[:index]), match["problem"],
+                                    seed=int(match["seed"]), suffix=".ipynb")
             if outcomes.exit_code == REFUSED_EXIT:
                 raise GradingRefused(f"regquiz refused to grade: {outcomes.trouble}")
+            _show_error(cell, outcomes.error)
             for number, test in enumerate(cells[index + 1:], start=index + 1):
                 grade_id = _grade_id(test)
                 if _is_test(test) and grade_id.startswith("test_"):
@@ -127,6 +176,23 @@ def regrade(nb: Any) -> None:
         if _is_test(cell) and index not in judged:
             _set_outcome(cell, "not graded: this notebook's locked grading cell is missing or "
                                "was changed")
+
+
+def _cells_as_notebook(cells: list[Any]) -> str:
+    """The cells above the grading cell as nbformat-4 JSON (their sources, types, metadata)."""
+    import json
+
+    plain = [{"cell_type": cell.cell_type, "source": cell.source,
+              "metadata": {"nbgrader": dict(cell.metadata.get("nbgrader", {}))}}
+             for cell in cells]
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": plain})
+
+
+def _show_error(cell: Any, error: str) -> None:
+    """The reason no check ran (a syntax error, its cell and line), once, under the grading cell."""
+    from nbformat.v4 import new_output
+
+    cell.outputs = [new_output("stream", name="stderr", text=error + "\n")] if error else []
 
 
 def _quiz_failure(answers: dict[str, object], match: re.Match[str]) -> str | None:

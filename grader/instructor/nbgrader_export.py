@@ -30,13 +30,16 @@ from ..paths import stubs_dir
 from ..quiz import DEFAULT_QUIZ, LETTERS, Quiz, load_quiz
 from ..references import require_source
 
-CONFIG = '''from regquiz.instructor.nbgrader_autograde import autograde_preprocessors
+CONFIG = '''from regquiz.instructor.nbgrader_autograde import (autograde_preprocessors,
+                                                   sanitize_preprocessors)
 
 c = get_config()  # noqa: F821
 c.CourseDirectory.root = {root!r}
 c.Execute.timeout = 120  # nbgrader 0.9 ignores ExecutePreprocessor.timeout
 # Autograde grades regquiz's notebooks outside the student's kernel (see that module).
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+# No false "checksum has changed" for untouched cells with hidden tests (nbgrader#1961).
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 '''
 
