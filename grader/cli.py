@@ -195,9 +195,15 @@ def plot(problem: str, file: Path | None, out: Path | None, reference: bool, sho
 @click.option("--unconfined", is_flag=True,
               help="Grade even where the kernel cannot confine student code (Landlock and "
                    "seccomp): submissions then run with your rights. Also REGQUIZ_UNCONFINED=1.")
+@click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write one Markdown file per submission (named after its folder) to DIR.")
+@click.option("--similarity", is_flag=True,
+              help="Flag code that is unusually alike: between submissions, or to the code "
+                   "shipped in the students' package (compares text; runs nothing).")
 def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope: bool,
           out: Path | None, workers: int | None, seed: int | None,
-          problem_ids: tuple[str, ...], unconfined: bool) -> None:
+          problem_ids: tuple[str, ...], unconfined: bool, feedback_dir: Path | None,
+          similarity: bool) -> None:
     """Instructors: grade SUBMISSIONS (folders of problemN.py or .ipynb), held-out cases included.
 
     Student code runs confined (Linux: Landlock and seccomp); where that is impossible,
@@ -218,12 +224,34 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
         raise UsageError(f"--gradescope writes the results of one submission; got {len(folders)}")
     if out is not None:
         check_writable(out)
+    if feedback_dir is not None:
+        from .instructor.feedback import prepare_feedback_dir
+
+        prepare_feedback_dir(feedback_dir)
     seed = fresh_seed() if seed is None else seed
     workers = workers or _cores()
+    problems = problems or list(manifest.problems)
+    alike = None
+    if similarity:  # read before any student code runs, compared as text only
+        from .instructor.notes import display_names
+        from .instructor.similarity import similarity_report
+
+        alike = similarity_report(folders, [problem.id for problem in problems],
+                                  display_names([str(folder) for folder in folders]))
     with _progress_bar(len(folders)) as advance:
-        results = grade_submissions(folders, problems=problems or list(manifest.problems),
+        results = grade_submissions(folders, problems=problems,
                                     seed=seed, workers=workers, unconfined=unconfined,
                                     progress=advance)
+    if alike is not None:
+        import dataclasses
+
+        results = [dataclasses.replace(result, similar=tuple(found))
+                   for result, found in zip(results, alike)]
+    if feedback_dir is not None:
+        from .instructor.feedback import write_feedback
+
+        click.echo(f"wrote {len(write_feedback(feedback_dir, results))} feedback file(s) "
+                   f"to {feedback_dir}", err=True)
     if gradescope:
         text = grade_report.as_gradescope(results[0])
     elif as_json:

@@ -23,6 +23,7 @@ from ..results import HELDOUT_PREFIX, CheckResult, Status, TestResult
 
 if TYPE_CHECKING:
     from ..runner import Job
+    from .similarity import Alike
     from ..sandbox.forkserver import ForkServer
 
 MAX_BATCH = 32  # submissions per pytest session: enough to amortise its start-up
@@ -34,6 +35,7 @@ class SubmissionResult:
 
     submission: str
     problems: tuple[CheckResult, ...]
+    similar: tuple[Alike, ...] | None = None  # with --similarity: what resembles what
 
     @property
     def score(self) -> int:
@@ -52,9 +54,12 @@ class SubmissionResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The SPEC §3 shape of one submission in `grade --json`."""
-        return {"submission": self.submission, "score": self.score,
-                "max_score": self.max_score, "passed": self.passed,
-                "problems": [result.to_dict() for result in self.problems]}
+        shape = {"submission": self.submission, "score": self.score,
+                 "max_score": self.max_score, "passed": self.passed,
+                 "problems": [result.to_dict() for result in self.problems]}
+        if self.similar is not None:
+            shape["similar"] = [alike.to_dict() for alike in self.similar]
+        return shape
 
 
 def submission_folders(paths: Sequence[Path]) -> list[Path]:
@@ -203,7 +208,10 @@ def _job(folder: Path, problem: Problem, workdir: Path) -> Job:
         if path.exists():
             workdir.mkdir(parents=True, exist_ok=True)
             return Job(problem, as_python_file(path, workdir, problem.id), str(path))
-    raise SubmissionNotFound(f"missing: no {problem.id}.py or {problem.id}.ipynb in {folder}")
+    from .notes import MISSING, did_you_mean
+
+    raise SubmissionNotFound(f"{MISSING}no {problem.id}.py or {problem.id}.ipynb in {folder}"
+                             + did_you_mean(folder, problem.id))
 
 
 def _unanswered(problem: Problem, folder: str, seed: int, message: str,
