@@ -37,7 +37,7 @@ def as_csv(results: Sequence[SubmissionResult]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["submission", *problems, "total", "max_score", "notes", "seed"])
     for name, result in zip(names, results):
-        notes = "; ".join(f"{problem}: {note}" for problem, note in _notes(result))
+        notes = " | ".join(f"{problem}: {note}" for problem, note in _notes(result))
         seed = result.problems[0].seed if result.problems else ""
         writer.writerow([defused(name), *(problem.score for problem in result.problems),
                          result.score, result.max_score, defused(notes), seed])
