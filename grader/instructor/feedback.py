@@ -36,9 +36,14 @@ def prepare_feedback_dir(folder: Path) -> None:
 
 def write_feedback(folder: Path, results: Sequence[SubmissionResult]) -> list[Path]:
     """One `<submission>.md` per result in `folder`; the paths written."""
-    written = []
+    written: list[Path] = []
+    used: set[str] = set()
     for name, result in zip(display_names([r.submission for r in results]), results):
-        path = folder / f"{file_stem(name)}.md"
+        stem = file_stem(name)
+        while stem in used:  # two names that only differ in characters a file name drops
+            stem += "_"
+        used.add(stem)
+        path = folder / f"{stem}.md"
         try:
             write_atomically(path, feedback_markdown(name, result))
         except OSError as exc:
