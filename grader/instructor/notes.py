@@ -48,6 +48,11 @@ def cause_line(message: str) -> str:
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     for line in lines:
         label, _, rest = line.partition(" ")
+        if label == "raised" and rest.strip():
+            # the exception's type only: its message is the student's text, and a note sits
+            # in the student's own row (a fake "30/30" there must not be possible)
+            kind = re.match(r"[A-Za-z_][\w.]{0,59}", rest.strip())
+            return f"raised {kind.group(0) if kind else 'an exception'} (its message is in the feedback)"
         if label in _LABELS and rest.strip():
             return rest.strip()
     for line in lines:
