@@ -66,7 +66,7 @@ def run_checks(jobs: Sequence[Job], *, seed: int,
                     if len(broken) < len(jobs) else [])
         from .sandbox.launch import described
 
-        mode = fork_server.mode if fork_server is not None else (confinement or "try")
+        mode = getattr(fork_server, "mode", None) or confinement or "try"
         return [_not_compiled(job, broken[index], seed, heldout=references is not None,
                               confinement=described(mode))
                 if index in broken else next(rest) for index, job in enumerate(jobs)]
