@@ -404,7 +404,8 @@ def _print_results(results: list[Any], as_json: bool, *, many: bool) -> None:
 @cli.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def gradescope(out: Path) -> None:
-    """Instructors: write a Gradescope autograder zip (setup.sh, run_autograder, course source)."""
+    """Instructors: write a Gradescope autograder zip (setup.sh, run_autograder, pinned
+    constraints.txt, course source); see the README for the base image and settings."""
     from .instructor.gradescope_export import build_gradescope_zip
 
     click.echo(f"wrote {build_gradescope_zip(out)}")
