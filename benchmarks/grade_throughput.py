@@ -220,7 +220,7 @@ def ensure_python3_kernel(env: dict[str, str]) -> str:
 
 def build_course(course: Path, folders: list[Path], env: dict[str, str]) -> int:
     """The nbgrader course with each folder submitted as notebooks; the notebook count."""
-    from regquiz.nbgrader_export import export_course
+    from regquiz.instructor.nbgrader_export import export_course
 
     export_course(course, ASSIGNMENT, seed=NBGRADER_SEED)
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],

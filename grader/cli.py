@@ -242,9 +242,15 @@ def plot(problem: str, file: Path | None, out: Path | None, reference: bool, sho
 @click.option("--unconfined", is_flag=True,
               help="Grade even where the kernel cannot confine student code (Landlock and "
                    "seccomp): submissions then run with your rights. Also REGQUIZ_UNCONFINED=1.")
+@click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write one Markdown file per submission (named after its folder) to DIR.")
+@click.option("--similarity", is_flag=True,
+              help="Flag code that is unusually alike: between submissions, or to the code "
+                   "shipped in the students' package (compares text; runs nothing).")
 def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope: bool,
           out: Path | None, workers: int | None, seed: int | None,
-          problem_ids: tuple[str, ...], unconfined: bool) -> None:
+          problem_ids: tuple[str, ...], unconfined: bool, feedback_dir: Path | None,
+          similarity: bool) -> None:
     """Instructors: grade SUBMISSIONS (folders of problemN.py or .ipynb), held-out cases included.
 
     Student code runs confined (Linux: Landlock and seccomp); where that is impossible,
@@ -253,8 +259,8 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
     """
     if as_json + as_csv + gradescope > 1:
         raise UsageError("choose one output format: --json, --csv or --gradescope")
-    from . import grade_report
-    from .grading import grade_submissions, submission_folders
+    from .instructor import grade_report
+    from .instructor.grading import grade_submissions, submission_folders
     from .outputs import check_writable, write_atomically
     from .runner import fresh_seed
 
@@ -265,12 +271,34 @@ def grade(submissions: tuple[Path, ...], as_json: bool, as_csv: bool, gradescope
         raise UsageError(f"--gradescope writes the results of one submission; got {len(folders)}")
     if out is not None:
         check_writable(out)
+    if feedback_dir is not None:
+        from .instructor.feedback import prepare_feedback_dir
+
+        prepare_feedback_dir(feedback_dir)
     seed = fresh_seed() if seed is None else seed
     workers = workers or _cores()
+    problems = problems or list(manifest.problems)
+    alike = None
+    if similarity:  # read before any student code runs, compared as text only
+        from .instructor.notes import display_names
+        from .instructor.similarity import similarity_report
+
+        alike = similarity_report(folders, [problem.id for problem in problems],
+                                  display_names([str(folder) for folder in folders]))
     with _progress_bar(len(folders)) as advance:
-        results = grade_submissions(folders, problems=problems or list(manifest.problems),
+        results = grade_submissions(folders, problems=problems,
                                     seed=seed, workers=workers, unconfined=unconfined,
                                     progress=advance)
+    if alike is not None:
+        import dataclasses
+
+        results = [dataclasses.replace(result, similar=tuple(found))
+                   for result, found in zip(results, alike)]
+    if feedback_dir is not None:
+        from .instructor.feedback import write_feedback
+
+        click.echo(f"wrote {len(write_feedback(feedback_dir, results))} feedback file(s) "
+                   f"to {feedback_dir}", err=True)
     if gradescope:
         text = grade_report.as_gradescope(results[0])
     elif as_json:
@@ -429,8 +457,9 @@ def _print_results(results: list[Any], as_json: bool, *, many: bool) -> None:
 @cli.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def gradescope(out: Path) -> None:
-    """Instructors: write a Gradescope autograder zip (setup.sh, run_autograder, course source)."""
-    from .gradescope_export import build_gradescope_zip
+    """Instructors: write a Gradescope autograder zip (setup.sh, run_autograder, pinned
+    constraints.txt, course source); see the README for the base image and settings."""
+    from .instructor.gradescope_export import build_gradescope_zip
 
     click.echo(f"wrote {build_gradescope_zip(out)}")
 
@@ -447,7 +476,7 @@ def nbgrader(course_dir: Path, assignment: str) -> None:
     leaves the course's other files alone.  Then, in COURSE_DIR: `nbgrader
     generate_assignment ASSIGNMENT` and, once students submit, `nbgrader autograde ASSIGNMENT`.
     """
-    from .nbgrader_export import export_course
+    from .instructor.nbgrader_export import export_course
 
     for path in export_course(course_dir, assignment):
         click.echo(f"wrote {path}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._compat import tomllib
 from .errors import ManifestError, UnknownFunction, UnknownProblem
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.toml")

@@ -88,6 +88,7 @@ class Outcomes:
     trouble: str  # the grading process's last line of stderr, for when it said nothing
     path: str  # the temporary file graded, replaced in messages by "your notebook's code"
     exit_code: int = 0  # of the grading process
+    error: str = ""  # why no check ran (a syntax error, its cell, line and caret), said once
 
     def failure(self, name: str, *, heldout: bool = False) -> str | None:
         """None if the check passed, else what its test cell should fail with."""
@@ -98,14 +99,22 @@ class Outcomes:
             return f"regquiz could not grade this notebook: {self.trouble}"
         if test["status"] == "pass":
             return None
-        return "held-out case failed" if heldout else \
-            str(test["message"]).replace(self.path, "your notebook's code")
+        if heldout:
+            return "held-out case failed"
+        message = str(test["message"]).replace(self.path, "your notebook's code")
+        if self.path.endswith(".py"):  # the kernel's cells, not a file the student knows
+            message = message.replace(f"{os.path.basename(self.path)}, line", "your notebook's "
+                                      "code, line")
+        return message
 
 
-def grade_source(code: str, problem: str, *, seed: int) -> Outcomes:
-    """Grade `code` as the problem's file with `regquiz grade` (or `check`) in a fresh process."""
+def grade_source(code: str, problem: str, *, seed: int, suffix: str = ".py") -> Outcomes:
+    """Grade `code` as the problem's file with `regquiz grade` (or `check`) in a fresh process.
+
+    `suffix` ".ipynb" grades `code` as a notebook's JSON, read as `grade` reads notebooks.
+    """
     with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, f"{problem}.py")
+        path = os.path.join(folder, f"{problem}{suffix}")
         with open(path, "w", encoding="utf-8") as file:
             file.write(code)
         run = _regquiz("grade", folder, "--problem", problem, "--workers", "1", seed=seed)
@@ -115,10 +124,11 @@ def grade_source(code: str, problem: str, *, seed: int) -> Outcomes:
         report = json.loads(run.stdout)
         report = report[0]["problems"][0] if isinstance(report, list) else report
         tests = {test["name"]: test for test in report["tests"]}
-    except (ValueError, LookupError, TypeError):
-        tests = {}
+        error = str(report.get("error") or "")
+    except (ValueError, LookupError, TypeError, AttributeError):
+        tests, error = {}, ""
     trouble = run.stderr.strip().splitlines()[-1:] or [f"exit status {run.returncode}"]
-    return Outcomes(tests, trouble[0], path, run.returncode)
+    return Outcomes(tests, trouble[0], path, run.returncode, error)
 
 
 def _regquiz(*args: str, seed: int) -> subprocess.CompletedProcess[str]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._compat import tomllib
 from .errors import QuizFileError, UsageError
 from .paths import quizzes_dir
 

@@ -47,6 +47,8 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
              f"file {result.source} · seed {result.seed} · confinement {result.confinement}"
              f" · limits {limits_text(result.limits)}", ""]
     stubs: dict[str, None] = {}  # function names, in order of appearance
+    if result.error:  # nothing ran: the reason once, not once per check
+        lines += [f"  {line}" for line in result.error.splitlines()] + [""]
     for test in result.tests:
         held = test.status == "fail" and test.message.startswith("held back")
         word = "HELD" if held else _STATUS_WORD[test.status]
@@ -56,7 +58,7 @@ def check_report(result: CheckResult, *, colour: bool) -> str:
         if STUB_NOTE in test.message:  # the same advice for each: said once below
             called = re.match(r"called\s+(\w+)\(", test.message)
             stubs[called.group(1) if called else "?"] = None
-        elif test.status != "pass" and test.message:
+        elif test.status != "pass" and test.message and not result.error:
             lines.extend(_indent_message(test.message))
     if stubs:
         first = next(iter(stubs))

@@ -41,6 +41,7 @@ class CheckResult:
     extra: dict[str, Any] = field(default_factory=dict)
     confinement: str = "none"  # what confined the student's code, e.g. "landlock-v7+seccomp"
     limits: tuple[str, ...] = ()  # the limits in force on it, e.g. ("wall", "cpu", "memory")
+    error: str = ""  # why no check could run (a syntax error with its line), said once
 
     @property
     def score(self) -> int:
@@ -62,4 +63,5 @@ class CheckResult:
         return {"problem": self.problem, "score": self.score, "max_score": self.max_score,
                 "passed": self.passed, "seed": self.seed, "file": self.source,
                 "tests": [test.to_dict() for test in self.tests], "output": self.output,
-                "confinement": self.confinement, "limits": list(self.limits)}
+                "confinement": self.confinement, "limits": list(self.limits),
+                **({"error": self.error} if self.error else {})}

@@ -56,6 +56,21 @@ def run_checks(jobs: Sequence[Job], *, seed: int,
     """
     if references is not None and not under_pytest:
         raise ValueError("held-out cases run only in a pytest session")
+    from .precompile import source_error
+
+    broken = {index: error for index, job in enumerate(jobs)
+              if (error := source_error(job.source, job.shown_as))}
+    if broken:  # no child for a file that does not compile: its error is said once
+        rest = iter(run_checks([job for index, job in enumerate(jobs) if index not in broken],
+                               seed=seed, references=references, fork_server=fork_server,
+                               confinement=confinement, under_pytest=under_pytest)
+                    if len(broken) < len(jobs) else [])
+        from .sandbox.launch import described
+
+        mode = getattr(fork_server, "mode", None) or confinement or "try"
+        return [_not_compiled(job, broken[index], seed, heldout=references is not None,
+                              confinement=described(mode))
+                if index in broken else next(rest) for index, job in enumerate(jobs)]
     if confinement is None:
         from .sandbox.launch import confinement_mode
 
@@ -103,6 +118,18 @@ def run_checks(jobs: Sequence[Job], *, seed: int,
                                    confinement=process.confinement,
                                    limits=process.enforced))
     return results
+
+
+def _not_compiled(job: Job, error: str, seed: int, *, heldout: bool,
+                  confinement: str) -> CheckResult:
+    """Every check of a file that does not compile: 0 points, the error once in `error`."""
+    from .precompile import NOT_RUN, first_line
+
+    message = NOT_RUN + first_line(error)
+    tests = tuple(TestResult(name, "error", 0, points, message)
+                  for name, points in _graded_names(job.problem, heldout=heldout))
+    return CheckResult(job.problem.id, job.problem.title, seed, job.shown_as, tests,
+                       confinement=confinement, error=error)
 
 
 _BATCH_AHEAD = 2  # sandboxes started ahead of the job being graded, in a batch

@@ -47,29 +47,43 @@ def as_python_file(path: Path, workdir: Path, module: str) -> Path:
 
 
 def notebook_code(path: Path) -> str:
-    """The code cells of a notebook, in order, with IPython magics turned into comments.
+    """The code cells of a notebook as one module, the way Jupyter runs them cell by cell.
 
-    The cells that grade rather than answer are left out: nbgrader's test cells and the
-    grading cell of `regquiz nbgrader`'s notebooks, so that a released or submitted nbgrader
-    notebook can be checked and graded like any other.
+    IPython magics and shell lines become comments; a cell's `from __future__` imports move
+    to the top of the module (Jupyter accepts them at the top of any cell, Python only at
+    the top of a file), leaving `pass` in their place so that line numbers keep.  Each
+    cell begins with precompile.CELL_MARK (its position in the notebook), by which a syntax
+    error is reported by cell.  The cells that grade rather than answer are left out:
+    nbgrader's test cells and the grading cell of `regquiz nbgrader`'s notebooks, so that a
+    released or submitted nbgrader notebook can be checked and graded like any other.
 
     Read with the json module rather than nbformat: importing nbformat (and jsonschema)
     takes seconds here, and `check` must answer in well under one.
     """
+    from .precompile import CELL_MARK, HOISTED_MARK
+
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
         cells = notebook["cells"]
-        sources = [cell.get("source", "") for cell in cells
+        sources = [(number, cell.get("source", "")) for number, cell in enumerate(cells, start=1)
                    if cell.get("cell_type") == "code" and not _grading_cell(cell)]
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         raise BadSubmission(f"{path} is not a readable Jupyter notebook (nbformat 4 JSON)") from None
+    future: list[str] = []
     chunks = []
-    for number, source in enumerate(sources, start=1):
-        text = "".join(source) if isinstance(source, list) else str(source)
-        lines = [f"# {line}" if line.lstrip().startswith(("%", "!")) else line
-                 for line in text.splitlines()]
-        chunks.append(f"# --- code cell {number} ---\n" + "\n".join(lines))
-    return "\n\n".join(chunks) + "\n"
+    for number, source in sources:
+        text = "".join(map(str, source)) if isinstance(source, list) else str(source)
+        lines = []
+        for line in text.splitlines():
+            if line.lstrip().startswith(("%", "!")):
+                lines.append(f"# {line}")
+            elif line.startswith("from __future__ import"):
+                future.append(line + HOISTED_MARK.format(number=number))
+                lines.append(f"pass  # {line}")
+            else:
+                lines.append(line)
+        chunks.append(CELL_MARK.format(number=number) + "\n" + "\n".join(lines))
+    return "\n".join(future + ["\n\n".join(chunks)]) + "\n"
 
 
 def _grading_cell(cell: dict[str, object]) -> bool:

@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from conftest import REPO, STUDENTS
 from regquiz import paths
 from regquiz.cli import cli
-from regquiz.grading import SubmissionResult, grade_batch
+from regquiz.instructor.grading import SubmissionResult, grade_batch
 from regquiz.manifest import load_manifest
 
 MANIFEST = load_manifest()
@@ -181,7 +181,7 @@ def test_missing_problem_file_scores_zero_with_a_message(tmp_path: Path) -> None
     result = run(str(partial), "--problem", "problem2", "--problem", "problem4", "--workers", "1")
     assert result.exit_code == 1
     assert f"missing: no problem4.py or problem4.ipynb in {partial}" in result.stdout
-    line = [row for row in result.stdout.splitlines() if row.startswith(str(partial))][0]
+    line = [row for row in result.stdout.splitlines() if row.startswith(partial.name)][0]
     problem2 = MANIFEST.problem("problem2").graded_max_score
     problem4 = MANIFEST.problem("problem4").graded_max_score
     assert line.split()[1:] == [f"{problem2}/{problem2}", f"0/{problem4}",
@@ -247,10 +247,12 @@ def test_json_csv_and_table_agree(solved: Path, tmp_path: Path) -> None:
     assert table.stdout.splitlines()[0].split() == ["submission", "problem3", "problem1", "total"]
     assert f"{total}/{total}" in table.stdout and "1 of 2 submission(s) got full marks" in table.stdout
     rows = list(csv.reader(io.StringIO(run(*args, "--csv").stdout)))
-    assert rows[0] == ["submission", "problem3", "problem1", "total", "max_score"]
-    assert rows[1] == [str(solved), str(MANIFEST.problem("problem3").graded_max_score),
-                       str(MANIFEST.problem("problem1").graded_max_score), str(total), str(total)]
-    assert rows[2] == [str(stub), "0", "0", "0", str(total)]
+    # SPEC §3: the folder's name (no collision here), the notes and the seed
+    assert rows[0] == ["submission", "problem3", "problem1", "total", "max_score", "notes", "seed"]
+    assert rows[1] == [solved.name, str(MANIFEST.problem("problem3").graded_max_score),
+                       str(MANIFEST.problem("problem1").graded_max_score), str(total), str(total),
+                       "", "9"]
+    assert rows[2] == [stub.name, "0", "0", "0", str(total), "", "9"]
 
 
 def test_gradescope_results_hide_held_out_details(tmp_path: Path) -> None:
@@ -279,7 +281,7 @@ def test_out_writes_the_file_instead_of_stdout(solved: Path, tmp_path: Path) -> 
     out = tmp_path / "grades.csv"
     result = run(str(solved), "--csv", "--out", str(out), "--problem", "problem2")
     assert result.exit_code == 0 and result.stdout == ""
-    assert out.read_text().startswith("submission,problem2,total,max_score\n")
+    assert out.read_text().startswith("submission,problem2,total,max_score,notes,seed\n")
 
 
 def test_the_nbgrader_call_works_on_a_folder_with_one_problem(tmp_path: Path) -> None:
@@ -313,7 +315,7 @@ def test_a_progress_bar_only_on_a_terminal(solved: Path) -> None:
         os.close(main)
     assert done.returncode == 0
     assert b"grading" in drawn and b"1/1" in drawn  # on the terminal (stderr) …
-    assert done.stdout.startswith("submission,problem4,total,max_score\n")  # … not in the CSV
+    assert done.stdout.startswith("submission,problem4,total,max_score,notes,seed\n")  # … not in the CSV
 
 
 # -- errors ----------------------------------------------------------------------------------------

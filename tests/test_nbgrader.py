@@ -186,6 +186,33 @@ def quiz_notebook(source: Path, answers: dict[int, str], prelude: str = "") -> d
     return notebook
 
 
+FUTURE = "from __future__ import annotations\n"
+TAMPERED_CELL = f"test_{load_manifest().problem('problem1').checks[0].name}"
+
+
+def jupyter_notebook(source: Path, problem: str) -> dict[str, Any]:
+    """Code Jupyter runs: problem1 and problem2 with `from __future__` atop a later cell,
+    problem3 with a syntax error at the end of its second solution cell."""
+    notebook = json.loads(source.read_text())
+    solutions = [c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+    cell = solutions[0 if problem == "problem1" else 1]
+    text = "".join(cell["source"])
+    if problem == "problem3":
+        cell["source"] = text + "\nbroken = 1\nbroken = (1,\n"
+    else:
+        cell["source"] = FUTURE + text
+    return notebook
+
+
+def tampered_notebook(source: Path) -> dict[str, Any]:
+    """The solved problem1 with one locked test cell edited to pass whatever happens."""
+    notebook = json.loads(source.read_text())
+    for cell in notebook["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == TAMPERED_CELL:
+            cell["source"] = "pass  # nothing to see"
+    return notebook
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A course exported, released, submitted by five students and autograded by nbgrader."""
@@ -203,6 +230,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     def nbgrader(*args: str) -> None:
         done = run([sys.executable, "-m", "nbgrader", *args, "--force"], cwd=root, env=env,
                    timeout=900)
+        (root / f"{args[0]}-stderr.txt").write_text(done.stderr)
         assert done.returncode == 0, done.stderr[-3000:]
         # nbgrader only logs a config file that fails, then runs without any of it
         assert "Exception while loading config file" not in done.stderr, done.stderr[-3000:]
@@ -229,6 +257,9 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
               + (STUDENTS / "attacks" / "steal_solutions.py").read_text()
               .replace("__COURSE__", str(REPO)))
     students["attacker"] = {"problem2": submission_notebook(source / "problem2.ipynb", attack)}
+    students["jupyter"] = {p: jupyter_notebook(source / f"{p}.ipynb", p)
+                           for p in ("problem1", "problem2", "problem3")}
+    students["tamperer"] = {"problem1": tampered_notebook(source / "problem1.ipynb")}
     students["solver"]["quiz"] = json.loads((source / "quiz.ipynb").read_text())
     students["variant"]["quiz"] = quiz_notebook(source / "quiz.ipynb",
                                                 {n: f'"{a}"' for n, a in enumerate(QUIZ_KEY.lower(), 1)})
@@ -389,6 +420,61 @@ def test_release_holds_stubs_and_no_solution_or_hidden_test(course: Path) -> Non
 
 
 @pytest.mark.slow
+def test_notebooks_as_jupyter_runs_them_score_the_same_in_grade_and_autograde(
+        course: Path) -> None:
+    """`from __future__` atop any cell is valid; a syntax error costs that problem only."""
+    submitted = course / "submitted" / "jupyter" / ASSIGNMENT
+    graded = regquiz_grade(submitted)
+    scores = nbgrader_scores(course, "jupyter")
+    for problem in ("problem1", "problem2", "problem3"):
+        assert scores[problem] == graded[problem], problem
+    assert graded["problem1"][0] == graded["problem1"][1] > 0
+    assert graded["problem2"][0] == graded["problem2"][1] > 0
+    assert graded["problem3"][0] == 0
+
+
+@pytest.mark.slow
+def test_a_syntax_error_is_said_once_with_its_cell_line_and_caret(course: Path) -> None:
+    notebook = json.loads((course / "submitted" / "jupyter" / ASSIGNMENT
+                           / "problem3.ipynb").read_text())
+    number = 1 + next(index for index, cell in enumerate(notebook["cells"])
+                      if "broken = (1," in "".join(cell["source"]))
+    line = "".join(notebook["cells"][number - 1]["source"]).count("\n")
+    where = f"problem3.ipynb, cell {number}, line {line}: SyntaxError: '(' was never closed"
+    done = regquiz("grade", str(course / "submitted" / "jupyter" / ASSIGNMENT), "--json",
+                   "--seed", "0", "--problem", "problem3")
+    [report] = json.loads(done.stdout)
+    [problem3] = report["problems"]
+    assert problem3["error"].splitlines() == [where, "    broken = (1,", "             ^"]
+    assert all(test["message"] == f"not run: {where}" for test in problem3["tests"])
+    text = regquiz("grade", str(course / "submitted" / "jupyter" / ASSIGNMENT), "--seed", "0",
+                   "--problem", "problem3").stdout
+    assert text.count("SyntaxError") == 1 and where in text
+    checked = regquiz("check", "problem3", "--file",
+                      str(course / "submitted" / "jupyter" / ASSIGNMENT / "problem3.ipynb"),
+                      env=dict(os.environ, REGQUIZ_HOME=str(course / "rq-home")))
+    assert checked.returncode == 1 and checked.stdout.count("SyntaxError") == 1
+    assert where in checked.stdout and "             ^" in checked.stdout
+    # nbgrader's feedback shows it once too: under the grading cell, never per test cell
+    autograded = json.loads((course / "autograded" / "jupyter" / ASSIGNMENT
+                             / "problem3.ipynb").read_text())
+    shown = [output for cell in autograded["cells"] for output in cell.get("outputs", [])
+             if "SyntaxError" in "".join(output.get("text", ""))]
+    assert len(shown) == 1 and where in "".join(shown[0]["text"])
+
+
+@pytest.mark.slow
+def test_autograde_warns_of_changed_locked_cells_only(course: Path) -> None:
+    """No false "checksum has changed" for untouched cells with hidden tests (nbgrader#1961);
+    the one locked cell a student really edited still warns, and is restored."""
+    log = (course / "autograde-stderr.txt").read_text()
+    warned = re.findall(r"Attribute '(\w+)' for cell (\w+) has changed", log)
+    assert warned == [("checksum", TAMPERED_CELL)]
+    assert nbgrader_scores(course, "tamperer")["problem1"] == \
+        nbgrader_scores(course, "solver")["problem1"]
+
+
+@pytest.mark.slow
 def test_regquiz_grades_and_checks_nbgrader_notebooks_directly(course: Path) -> None:
     """The test and grading cells are left out: a submitted folder is a regquiz submission."""
     assert regquiz_grade(course / "submitted" / "solver" / ASSIGNMENT) == \
@@ -419,7 +505,7 @@ def outcomes(notebook: Any) -> dict[str, str | None]:
 def test_regrade_overrides_what_the_kernel_wrote(tmp_path: Path) -> None:
     """The test cells' outputs come from regquiz, whatever the kernel put there."""
     pytest.importorskip("nbgrader")
-    from regquiz.nbgrader_autograde import regrade
+    from regquiz.instructor.nbgrader_autograde import regrade
 
     notebook = exported(tmp_path, "problem2")
     solutions = [c for c in notebook.cells if c.metadata.nbgrader.solution]
@@ -439,7 +525,7 @@ def test_regrade_overrides_what_the_kernel_wrote(tmp_path: Path) -> None:
 
 def test_regrade_reads_quiz_answers_from_the_answer_cells(tmp_path: Path) -> None:
     pytest.importorskip("nbgrader")
-    from regquiz.nbgrader_autograde import regrade
+    from regquiz.instructor.nbgrader_autograde import regrade
 
     notebook = exported(tmp_path, "quiz")
     typed = {1: 'answer_1 = "d"', 2: "answer_2 = some_variable", 3: 'answer_3 = "A"',
@@ -464,7 +550,7 @@ def test_the_config_installs_regquiz_autograde_step(tmp_path: Path) -> None:
     from nbgrader.preprocessors import Execute
     from traitlets.config import PyFileConfigLoader
 
-    from regquiz.nbgrader_autograde import RegquizExecute
+    from regquiz.instructor.nbgrader_autograde import RegquizExecute
 
     CliRunner().invoke(cli, ["nbgrader", str(tmp_path)])
     config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
@@ -513,7 +599,7 @@ def test_an_instructors_own_config_still_grades_in_the_kernel(tmp_path: Path) ->
 def test_autograde_refuses_where_student_code_cannot_be_confined(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("nbgrader")
-    from regquiz.nbgrader_autograde import GradingRefused, regrade
+    from regquiz.instructor.nbgrader_autograde import GradingRefused, regrade
 
     notebook = exported(tmp_path, "problem2")
     monkeypatch.delenv("REGQUIZ_UNCONFINED", raising=False)
@@ -528,7 +614,7 @@ def test_autograde_refuses_where_student_code_cannot_be_confined(
 def test_a_regquiz_notebook_is_never_run_in_a_kernel(tmp_path: Path) -> None:
     """RegquizExecute grades problem and quiz notebooks without starting a kernel at all."""
     pytest.importorskip("nbgrader")
-    from regquiz.nbgrader_autograde import RegquizExecute
+    from regquiz.instructor.nbgrader_autograde import RegquizExecute
 
     notebook = exported(tmp_path, "problem2")
     canary = tmp_path / "ran-in-a-kernel"

@@ -52,7 +52,8 @@ def test_grade_cells_survives_code_that_does_not_compile() -> None:
     verdict = grade_cells(["def soft_threshold(:\n"], "problem2")
     with pytest.raises(AssertionError) as failed:
         verdict("soft_threshold_examples")
-    assert str(failed.value).startswith("your notebook's code could not be loaded: SyntaxError")
+    # said before any child ran, with the line: the message names no temporary file
+    assert str(failed.value).startswith("not run: your notebook's code, line 1: SyntaxError")
 
 
 @pytest.mark.parametrize("typed", ["D", "d", " d ", "4", 4, "d)", "D."])  # q1's key is D

@@ -45,6 +45,7 @@ def test_wheel_has_one_package_with_stubs_suites_and_no_solutions(wheel: Path) -
         assert f"regquiz/suites/{problem.filename}" in names
     assert "regquiz/manifest.toml" in names and "regquiz/suites/pytest.ini" in names
     assert "regquiz/_data/quizzes/regularization.toml" in names
+    assert "regquiz/instructor/grading.py" in names  # the instructors' subpackage ships too
     assert not [name for name in names if "solution" in name.lower()]
     # The held-out cases stay in the course source: they need solutions/ and must stay unseen.
     assert not [name for name in names if "heldout" in name.lower()]

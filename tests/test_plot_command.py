@@ -198,7 +198,7 @@ def test_nbgrader_statements_embed_the_reference_figure(tmp_path: Path, mpl: Non
     pytest.importorskip("nbformat")
     import base64
 
-    from regquiz.nbgrader_export import export_course
+    from regquiz.instructor.nbgrader_export import export_course
 
     export_course(tmp_path, "a")
     for pid in PROBLEMS:

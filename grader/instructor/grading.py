@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import BadSubmission, SubmissionNotFound, UsageError
-from .manifest import Problem, load_manifest
-from .results import HELDOUT_PREFIX, CheckResult, Status, TestResult
+from ..errors import BadSubmission, SubmissionNotFound, UsageError
+from ..manifest import Problem, load_manifest
+from ..results import HELDOUT_PREFIX, CheckResult, Status, TestResult
 
 if TYPE_CHECKING:
-    from .runner import Job
-    from .sandbox.forkserver import ForkServer
+    from ..runner import Job
+    from .similarity import Alike
+    from ..sandbox.forkserver import ForkServer
+    from ..sandbox.portable import SparePool
 
 MAX_BATCH = 32  # submissions per pytest session: enough to amortise its start-up
 
@@ -34,6 +36,7 @@ class SubmissionResult:
 
     submission: str
     problems: tuple[CheckResult, ...]
+    similar: tuple[Alike, ...] | None = None  # with --similarity: what resembles what
 
     @property
     def score(self) -> int:
@@ -52,9 +55,12 @@ class SubmissionResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The SPEC §3 shape of one submission in `grade --json`."""
-        return {"submission": self.submission, "score": self.score,
-                "max_score": self.max_score, "passed": self.passed,
-                "problems": [result.to_dict() for result in self.problems]}
+        shape = {"submission": self.submission, "score": self.score,
+                 "max_score": self.max_score, "passed": self.passed,
+                 "problems": [result.to_dict() for result in self.problems]}
+        if self.similar is not None:
+            shape["similar"] = [alike.to_dict() for alike in self.similar]
+        return shape
 
 
 def submission_folders(paths: Sequence[Path]) -> list[Path]:
@@ -79,8 +85,8 @@ def grade_submissions(folders: Sequence[Path], *, problems: Sequence[Problem], s
     `unconfined` accepts running it with the grader's rights.  `progress(n)` is called as
     each batch of n submissions finishes.
     """
-    from .references import require_source
-    from .sandbox.launch import confinement_mode
+    from ..references import require_source
+    from ..sandbox.launch import confinement_mode
 
     require_source()
     mode = confinement_mode(required=True, unconfined=unconfined)
@@ -88,7 +94,7 @@ def grade_submissions(folders: Sequence[Path], *, problems: Sequence[Problem], s
     batches = _batches([str(folder) for folder in folders], workers)
     if workers > 1 and len(batches) > 1:
         return _grade_in_parallel(batches, ids, seed, workers, mode, progress)
-    from .sandbox import warm_server
+    from ..sandbox import warm_server
 
     graded = []
     with warm_server(mode) as server:
@@ -146,22 +152,23 @@ def _single_threaded_blas() -> None:
 def _grade_batch_in_worker(folders: Sequence[str], problem_ids: Sequence[str],
                            seed: int, mode: str) -> list[SubmissionResult]:
     """grade_batch in a pool worker, with the worker's fork server (kept for its next batch)."""
-    from .sandbox.forkserver import shared_server
+    from ..sandbox.forkserver import shared_server
 
     return grade_batch(folders, problem_ids, seed, server=shared_server(mode), mode=mode)
 
 
 def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
-                server: ForkServer | None = None, mode: str = "require") -> list[SubmissionResult]:
+                server: ForkServer | SparePool | None = None,
+                mode: str = "require") -> list[SubmissionResult]:
     """Grade a batch of submission folders in this process, in one pytest session.
 
     Sandboxes are forked from `server` (default: a fork server started for this batch
     under confinement `mode`).
     """
-    from .references import RememberingReference, load_references
-    from .runner import run_checks
-    from .sandbox import warm_server
-    from .sandbox.reaper import become_subreaper
+    from ..references import RememberingReference, load_references
+    from ..runner import run_checks
+    from ..sandbox import warm_server
+    from ..sandbox.reaper import become_subreaper
 
     become_subreaper()
     manifest = load_manifest()
@@ -195,15 +202,18 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
 
 
 def _job(folder: Path, problem: Problem, workdir: Path) -> Job:
-    from .runner import Job
-    from .submission import as_python_file
+    from ..runner import Job
+    from ..submission import as_python_file
 
     for suffix in (".py", ".ipynb"):
         path = folder / f"{problem.id}{suffix}"
         if path.exists():
             workdir.mkdir(parents=True, exist_ok=True)
             return Job(problem, as_python_file(path, workdir, problem.id), str(path))
-    raise SubmissionNotFound(f"missing: no {problem.id}.py or {problem.id}.ipynb in {folder}")
+    from .notes import MISSING, did_you_mean
+
+    raise SubmissionNotFound(f"{MISSING}no {problem.id}.py or {problem.id}.ipynb in {folder}"
+                             + did_you_mean(folder, problem.id))
 
 
 def _unanswered(problem: Problem, folder: str, seed: int, message: str,
@@ -213,7 +223,7 @@ def _unanswered(problem: Problem, folder: str, seed: int, message: str,
     tests = [TestResult(check.name, status, 0, check.points, message) for check in problem.checks]
     tests += [TestResult(HELDOUT_PREFIX + check.name, status, 0, check.points, message)
               for check in problem.heldout]
-    from .sandbox.launch import described
+    from ..sandbox.launch import described
 
     return CheckResult(problem.id, problem.title, seed, os.path.join(folder, problem.filename),
                        tuple(tests), confinement=described(mode))

@@ -24,19 +24,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import EnvironmentBroken, UsageError
-from .manifest import Check, Problem, load_manifest
-from .paths import stubs_dir
-from .quiz import DEFAULT_QUIZ, LETTERS, Quiz, load_quiz
-from .references import require_source
+from ..errors import EnvironmentBroken, UsageError
+from ..manifest import Check, Problem, load_manifest
+from ..paths import stubs_dir
+from ..quiz import DEFAULT_QUIZ, LETTERS, Quiz, load_quiz
+from ..references import require_source
 
-CONFIG = '''from regquiz.nbgrader_autograde import autograde_preprocessors
+CONFIG = '''from regquiz.instructor.nbgrader_autograde import (autograde_preprocessors,
+                                                   sanitize_preprocessors)
 
 c = get_config()  # noqa: F821
 c.CourseDirectory.root = {root!r}
 c.Execute.timeout = 120  # nbgrader 0.9 ignores ExecutePreprocessor.timeout
 # Autograde grades regquiz's notebooks outside the student's kernel (see that module).
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+# No false "checksum has changed" for untouched cells with hidden tests (nbgrader#1961).
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 '''
 
@@ -240,13 +243,13 @@ def _test_cell(check: Check, source: str, prefix: str = "") -> Any:
 
 def reference_figure(problem_id: str) -> bytes | None:
     """The problem's reference-only figure (a PNG), or None without the `plots` extra."""
-    from .plots.draw import require_matplotlib
+    from ..plots.draw import require_matplotlib
 
     try:
         require_matplotlib()
     except EnvironmentBroken:
         return None  # the statements simply go without their figures
-    from .plots import reference_png
+    from ..plots import reference_png
 
     return reference_png(problem_id)
 
