@@ -40,7 +40,7 @@ def heavy_imports(args: list[str], env: dict[str, str], cwd: str) -> list[str]:
 
 def quiz_key() -> str:
     """The subject quiz's answers in the file's order, read from its TOML (exit 0 needs them)."""
-    import tomllib
+    from regquiz._compat import tomllib
 
     quiz = Path(__file__).resolve().parent.parent / "quizzes" / "regularization.toml"
     return "".join(q["answer"] for q in tomllib.loads(quiz.read_text(encoding="utf-8"))["questions"])

@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
+from regquiz._compat import tomllib
 from pathlib import Path
 from typing import Any
 
