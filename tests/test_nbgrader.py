@@ -15,13 +15,13 @@ import os
 import re
 import subprocess
 import sys
-from regquiz._compat import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from regquiz._compat import tomllib
 from regquiz import paths
 from regquiz.cli import cli
 from regquiz.manifest import load_manifest
