@@ -41,7 +41,8 @@ def _load_confinement() -> None:
     if __package__:
         from . import confine as module
     else:
-        _sibling("seccomp")  # before confine, which takes it from sys.modules
+        _sibling("platform")  # before confine, which takes them from sys.modules
+        _sibling("seccomp")
         module = _sibling("confine")
     confine = module
 

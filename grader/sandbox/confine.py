@@ -27,8 +27,9 @@ import sys
 from typing import Any
 
 try:
-    from . import seccomp
-except ImportError:  # loaded by path in a sandbox child (see child.py), beside its sibling
+    from . import platform, seccomp
+except ImportError:  # loaded by path in a sandbox child (see child.py), beside its siblings
+    platform = sys.modules["_regquiz_sandbox_platform"]
     seccomp = sys.modules["_regquiz_sandbox_seccomp"]
 
 # "1": behave as if the kernel had no confinement (launch.DISABLE_ENV; repeated here because
@@ -85,7 +86,7 @@ def _syscall(libc: Any, number: int, *args: int | ctypes.c_void_p | Any) -> int:
 
 def landlock_abi(libc: Any | None = None) -> int:
     """The kernel's Landlock ABI version (0: none, or the syscall is filtered)."""
-    if not sys.platform.startswith("linux") or os.uname().machine != "x86_64":
+    if not platform.LINUX or os.uname().machine != "x86_64":
         return 0
     try:
         version = _syscall(libc or _libc(), _NR_LANDLOCK_CREATE_RULESET, ctypes.c_void_p(None),
@@ -109,9 +110,9 @@ def probe() -> Probe:
 def _probe() -> Probe:
     if os.environ.get(DISABLE_ENV) == "1":
         return Probe(False, 0, f"confinement is switched off ({DISABLE_ENV}=1)")
-    if not sys.platform.startswith("linux"):
+    if not platform.LINUX:
         return Probe(False, 0, f"confinement needs Linux (Landlock and seccomp); this is "
-                               f"{sys.platform}")
+                               f"{platform.name()}")
     if os.uname().machine != "x86_64":
         return Probe(False, 0, f"confinement is implemented for x86-64 Linux; this machine "
                                f"is {os.uname().machine}")
