@@ -15,6 +15,7 @@ import numpy as np
 
 from .hints import REVEALED
 from .results import STUB_NOTE, Status
+from .reveal import number
 from .sandbox.wire import Opaque
 
 if TYPE_CHECKING:
@@ -304,10 +305,10 @@ def hint_of(got: Any, want: Any) -> str:
     if want.ndim == 0:
         scale = abs(float(want))
         if scale == 0.0:
-            return f"a number much closer to 0 (yours is {abs(float(got)):.3g} away from it)"
+            return f"a number much closer to 0 (yours is {number(abs(float(got)))} away from it)"
         error = (float(got) - float(want)) / scale
         side = "too large" if error > 0 else "too small"
-        return f"another value: yours is off by a relative {abs(error):.2g} ({side})"
+        return f"another value: yours is off by a relative {number(abs(error), 2)} ({side})"
     if got.shape != want.shape:
         return f"an array of shape {want.shape}"
     with np.errstate(invalid="ignore"):

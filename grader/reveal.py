@@ -8,6 +8,7 @@ compared after `normalise`, so "1/(lr·t)", "1/(lr*t)" and "1 / (lr t)" are one 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -50,8 +51,39 @@ def shown_answers(text: str, problems: Iterable[Problem],
             if (problem.id, function) in allowed:
                 continue
             found += [(problem.id, function, answer) for answer in answers
-                      if normalise(answer) in flat]
+                      if _pattern(normalise(answer)).search(flat)]
     return found
+
+
+@functools.cache
+def _pattern(answer: str) -> re.Pattern[str]:
+    """`answer` as a search that respects number edges: "0.545" is not inside "0.5451"."""
+    before = r"(?<![\d.])" if answer[:1].isdigit() or answer[:1] == "." else ""
+    after = r"(?!\.?\d)" if answer[-1:].isdigit() else ""
+    return re.compile(before + re.escape(answer) + after)
+
+
+def number(value: float, digits: int = 3) -> str:
+    """`value` in `digits` significant figures, or more where that spelling is an answer text.
+
+    Checks print numbers of a student's own run (a violation, a distance); rounded, such a
+    number can spell a declared key number by chance (0.5451 as "0.545", the floor of
+    problem 5), which the reveal policy forbids.  One more figure tells the same and is not it.
+    Python formats floats alike on every platform, so the spelling does not depend on the OS.
+    """
+    text = f"{value:.{digits}g}"
+    if _spells_an_answer(text):
+        text = f"{value:#.{digits}g}"  # "#" keeps trailing zeros: 0.545 to 4 figures is 0.5450
+    while _spells_an_answer(text) and digits < 17:
+        digits += 1
+        text = f"{value:#.{digits}g}"
+    return text
+
+
+def _spells_an_answer(text: str) -> bool:
+    from .manifest import load_manifest
+
+    return bool(shown_answers(text, load_manifest().problems))
 
 
 def earned_functions(problem: Problem, records: Records) -> frozenset[str]:

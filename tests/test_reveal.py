@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import REPO
 from regquiz.cli import cli
 from regquiz.manifest import load_manifest
-from regquiz.reveal import normalise, shown_answers
+from regquiz.reveal import normalise, number, shown_answers
 
 MANIFEST = load_manifest()
 PROBLEMS = MANIFEST.problems
@@ -196,3 +196,23 @@ def test_the_same_check_shows_the_answers_once_earned() -> None:
     result = CliRunner().invoke(cli, ["check", "problem5", "--file", str(path), "--json"])
     said = "\n".join(_judged_text(test["message"]) for test in json.loads(result.stdout)["tests"])
     assert ("problem5", "min_cross_entropy", "0.545") in shown_answers(said, PROBLEMS)
+
+
+def test_a_number_is_matched_whole_not_inside_a_longer_one() -> None:
+    """A key number counts as shown only as a whole number: 0.5451 or 10.545 do not show 0.545."""
+    floor = ("problem5", "min_cross_entropy", "0.545")
+    assert floor in shown_answers("the floor is 0.545.", PROBLEMS)
+    assert floor in shown_answers("(0.545 nats)", PROBLEMS)
+    for longer in ("worst violation 0.5451", "worst violation 10.545", "off by 0.54500001"):
+        assert floor not in shown_answers(longer, PROBLEMS), longer
+
+
+@pytest.mark.parametrize(("value", "digits"), [(0.54512, 3), (0.545, 4), (0.54480001, 4),
+                                               (0.5450, 6)])
+def test_a_run_dependent_number_never_spells_a_key_number(value: float, digits: int) -> None:
+    """Rounded, a student's own number could spell problem 5's floor: it gets one more figure."""
+    text = number(value, digits)
+    assert shown_answers(f"worst violation {text}", PROBLEMS) == []
+    assert abs(float(text) - value) <= abs(value) * 10.0 ** (1 - digits)
+    assert number(0.123456, 3) == "0.123"  # an ordinary number keeps its figures
+    assert number(0.545, 4) == "0.5450"  # a collision costs one figure, not seventeen

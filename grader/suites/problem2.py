@@ -11,6 +11,7 @@ import numpy as np
 
 from regquiz.checks import (Student, as_array, as_float, closed_form, expect_close, fail,
                             matches, parts)
+from regquiz.reveal import number
 
 SOFT = "S_λ(μ) = sign(μ)·max(|μ| − λ, 0)"
 
@@ -190,9 +191,11 @@ def test_lasso_kkt(student: Student, rng: np.random.Generator) -> None:
     worst_zero = np.max(np.abs(correlation[~active]) - lam, initial=-np.inf)
     if not active.any() or active.all():
         fail(got, expected="a sparse w: some weights exactly 0, some not",
-             why=f"with λ = {lam:.4g} the Lasso solution of this problem keeps a few strong "
-                 "features and sets the rest to exactly 0 (the proximal step makes exact zeros)")
+             why=f"with λ = {number(lam, 4)} the Lasso solution of this problem keeps a few "
+                 "strong features and sets the rest to exactly 0 (the proximal step makes exact "
+                 "zeros)")
     if worst_active > 1e-6 or worst_zero > 1e-6:
         fail(got, expected="a w meeting the Lasso's KKT conditions after 1000 iterations",
              why="at the minimiser Xᵀ(y − Xw)/N equals λ·sign(wⱼ) where wⱼ ≠ 0 and lies in "
-                 f"[−λ, λ] where wⱼ = 0; worst violation {max(worst_active, worst_zero):.3g}")
+                 "[−λ, λ] where wⱼ = 0; worst violation "
+                 f"{number(max(worst_active, worst_zero))}")

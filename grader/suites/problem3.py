@@ -15,6 +15,7 @@ import numpy as np
 from regquiz.checks import (Returned, Student, as_array, as_float, close, closed_form, earned,
                             expect_close, hint_of,
                             fail, parts)
+from regquiz.reveal import number
 
 VARIANCE = "Var(d) = σ²/(1 − p) + μ²·p/(1 − p)"
 
@@ -189,11 +190,12 @@ def test_inverted_dropout_mean(student: Student, rng: np.random.Generator) -> No
         got = student.call("inverted_dropout", a, p, _generator(rng))
         out, _ = _out_and_mask(got, a.shape)
         if not abs(float(out.mean()) - c) < tolerance:
-            fail(got, expected=f"mean(out) within {tolerance:.4g} of c = {c:.6g} (every entry of a)",
+            fail(got, expected=(f"mean(out) within {number(tolerance, 4)} of c = {number(c, 6)} "
+                                "(every entry of a)"),
                  why="E[out] = a·E[m]/(1 − p) = a·(1 − p)/(1 − p) = a: inverted dropout keeps the "
                      "expected activation equal to the inference-time one. A correct solution "
                      "misses this range with probability < 1e-10",
-                 got=f"mean(out) = {float(out.mean()):.6g} over {a.size} units")
+                 got=f"mean(out) = {number(float(out.mean()), 6)} over {a.size} units")
 
 
 def test_inverted_dropout_variance(student: Student, rng: np.random.Generator) -> None:
@@ -206,11 +208,12 @@ def test_inverted_dropout_variance(student: Student, rng: np.random.Generator) -
         out, _ = _out_and_mask(got, a.shape)
         spread = float(np.mean(out**2) - np.mean(out) ** 2)
         if not abs(spread - target) < tolerance:
-            expected = (f"var(out) within {tolerance:.3g} of {target:.5g} (a has mean "
-                        f"μ = {mu:.4g}, variance σ² = {sigma2:.4g})"
+            expected = (f"var(out) within {number(tolerance)} of {number(target, 5)} (a has mean "
+                        f"μ = {number(mu, 4)}, variance σ² = {number(sigma2, 4)})"
                         if earned(student, "dropout_moments") else
-                        f"var(out) within {tolerance:.3g} of the exact variance of a·m/(1 − p) "
-                        f"for these a (mean μ = {mu:.4g}, variance σ² = {sigma2:.4g}; "
+                        f"var(out) within {number(tolerance)} of the exact variance of "
+                        f"a·m/(1 − p) for these a (mean μ = {number(mu, 4)}, variance "
+                        f"σ² = {number(sigma2, 4)}; "
                         "dropout_moments is the function that computes it)")
             fail(got, expected=expected,
                  why="a unit is 0 with probability p and a/(1 − p) otherwise, and the spread of "

@@ -13,6 +13,7 @@ import numpy as np
 
 from regquiz.checks import (Returned, Student, as_array, as_float, close, closed_form, expect_close,
                             fail, matches, show)
+from regquiz.reveal import number
 
 INVERSE_STRENGTH = ("the number of steps acts as an inverse regularization strength: the "
                     "equivalent λ is the one whose ridge filter agrees with gradient descent's "
@@ -111,8 +112,8 @@ def _ridge_diagnosis(w: np.ndarray, X: np.ndarray, y: np.ndarray, lam: float) ->
     suspects = [
         (np.linalg.solve(gram + lam * eye, X.T @ y),
          f"; yours solves (XᵀX + λI)·w = Xᵀy, sklearn's Ridge(alpha=λ), which is this problem "
-         f"with λ/N = {lam / n:.4g} instead of λ: the loss here carries 1/N, so sklearn needs "
-         f"alpha = N·λ = {n * lam:.4g}"),
+         f"with λ/N = {number(lam / n, 4)} instead of λ: the loss here carries 1/N, so sklearn "
+         f"needs alpha = N·λ = {number(n * lam, 4)}"),
         (np.linalg.solve(gram / n + lam / 2 * eye, X.T @ y / n),
          "; yours has λ/2 on the diagonal, but the gradient of (λ/2)·||w||² is λ·w"),
         (np.linalg.lstsq(X, y, rcond=None)[0],
