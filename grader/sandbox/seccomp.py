@@ -161,7 +161,8 @@ DECISIONS: list[tuple[str, str, tuple[str, ...]]] = [
     ("eperm", "new processes: only threads (clone below)",
      ("fork", "vfork", "execve", "execveat")),
     ("eperm", "the network: no address reaches a socket (Landlock ≥ 4 also refuses TCP); "
-              "bind and listen would claim a name (listen autobinds an abstract one)",
+              "bind would claim a name (a path, an abstract or an autobound one), and nothing "
+              "bound means nothing to listen on or accept from",
      ("connect", "bind", "listen", "accept", "accept4")),
     ("eperm", "other processes: tracing, their memory, descriptors, NUMA pages, robust "
               "lists, scheduling and priorities",
