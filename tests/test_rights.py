@@ -160,6 +160,18 @@ def _sysvipc() -> dict[str, str]:
             if Path(f"/proc/sysvipc/{kind}").exists()}
 
 
+def _mqueue_exists(name: str) -> bool:
+    """Whether the POSIX message queue `name` exists (/dev/mqueue need not be mounted)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    descriptor = libc.mq_open(name.encode(), os.O_RDONLY)
+    if descriptor < 0:
+        return False
+    libc.mq_close(descriptor)
+    return True
+
+
 IPC_CALLS = [("shmget", [29, 0, 1 << 20, 0o1600]), ("shmat", [30, 0, 0, 0]),
              ("shmctl", [31, 0, 3, 0]), ("shmdt", [67, 0]), ("semget", [64, 0, 1, 0o1600]),
              ("semop", [65, 0, 0, 0]), ("semctl", [66, 0, 0, 3, 0]),
@@ -176,7 +188,7 @@ def test_sysv_and_posix_ipc_are_refused_and_leave_no_object(child: StudentProces
     for name, call in IPC_CALLS:
         assert attempt(child, "raw", call) == REFUSED, name
     assert _sysvipc() == before
-    assert not Path("/dev/mqueue/regquiz-mq").exists()
+    assert not _mqueue_exists("/regquiz-mq")
 
 
 def test_control_an_unconfined_child_makes_sysv_objects(free: StudentProcess) -> None:
@@ -341,3 +353,147 @@ def test_every_number_up_to_the_highest_has_one_decision_and_a_reason() -> None:
     assert seccomp._DECISION["clone3"] == "enosys"
     ranges = seccomp._ranges()
     assert ranges[-1] == (seccomp._HIGHEST + 1, "enosys")
+
+
+# -- the attack fixtures, through every flow ----------------------------------------------
+
+
+def rights_source(name: str, target: Path) -> str:
+    """The attack file with the grader-owned target and the course path written in."""
+    return (ATTACKS / f"{name}.py").read_text() \
+        .replace("__TARGET__", str(target)).replace("__COURSE__", str(REPO))
+
+
+class Outside:
+    """What the attacks aim at outside their workdirs, to compare before and after."""
+
+    def __init__(self, target: Path, tmpdir: Path) -> None:
+        self.target, self.tmpdir = target, tmpdir
+        tmpdir.mkdir()
+        self.state, self.ipc = _state(target), _sysvipc()
+
+    def assert_untouched(self) -> None:
+        assert _state(self.target) == self.state
+        assert _sysvipc() == self.ipc
+        assert not _mqueue_exists("/regquiz-channel")
+        assert list(self.tmpdir.iterdir()) == [], "something was left in $TMPDIR"
+        assert not _processes_in(self.tmpdir)
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """Processes whose working folder is inside `folder` (a sandbox child left behind)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.readlink(entry / "cwd").startswith(str(folder)):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.fixture
+def outside(owned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Outside:
+    tmpdir = tmp_path / "tmpdir"
+    watched = Outside(owned, tmpdir)
+    monkeypatch.setenv("TMPDIR", str(tmpdir))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
+    return watched
+
+
+@confined
+@pytest.mark.parametrize("name", NAMES)
+def test_check_confines_every_rights_attack(name: str, tmp_path: Path, outside: Outside) -> None:
+    attack = tmp_path / "exercises" / "problem2.py"
+    attack.parent.mkdir()
+    attack.write_text(rights_source(name, outside.target))
+    result = CliRunner().invoke(cli, ["check", "problem2", "--file", str(attack), "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["confinement"].startswith("landlock") and report["confinement"].endswith("seccomp")
+    assert report["score"] < report["max_score"] // 2
+    outside.assert_untouched()
+
+
+def _regquiz(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "regquiz", *args], capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, timeout=300, check=False)
+
+
+@confined
+def test_a_grade_batch_costs_only_the_rights_attackers(tmp_path: Path, outside: Outside) -> None:
+    folders = tmp_path / "submissions"
+    honest = [folders / "y_honest", folders / "z_honest"]
+    for folder in honest:
+        folder.mkdir(parents=True)
+        shutil.copy(SOLUTION, folder / "problem2.py")
+    attackers = []
+    for name in NAMES:
+        folder = folders / f"a_{name}"
+        folder.mkdir()
+        (folder / "problem2.py").write_text(rights_source(name, outside.target))
+        attackers.append(folder)
+    out = tmp_path / "grades.json"
+    done = _regquiz("grade", *map(str, [*attackers, *honest]), "--problem", "problem2",
+                    "--json", "--out", str(out), "--workers", "2", "--seed", "5")
+    assert done.returncode == 1, done.stderr
+    graded = {Path(row["submission"]).name: row for row in json.loads(out.read_text())}
+    assert len(graded) == len(attackers) + len(honest)
+    for folder in honest:
+        row = graded[folder.name]
+        assert row["score"] == row["max_score"], row
+    for folder in attackers:
+        row = graded[folder.name]
+        assert row["score"] < row["max_score"] // 2, (folder.name, row["score"])
+        assert all(p["confinement"].endswith("seccomp") for p in row["problems"])
+    outside.assert_untouched()
+
+
+@confined
+@pytest.mark.parametrize("name", ["rights_chmod_utime_xattr", "rights_sysv_ipc"])
+def test_gradescope_confines_the_rights_attack(name: str, tmp_path: Path,
+                                               outside: Outside) -> None:
+    from test_gradescope import _run_autograder
+
+    attack = tmp_path / "attack" / "problem2.py"
+    attack.parent.mkdir()
+    attack.write_text(rights_source(name, outside.target))
+    results = _run_autograder(tmp_path / "gradescope", attack)
+    assert results["score"] < 10
+    assert "confined by landlock" in results["output"]
+    outside.assert_untouched()
+
+
+def _remove_new_ipc(before: dict[str, str]) -> None:
+    """Remove the SysV objects made since `before` (the unconfined control leaves them)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    remove = {"shm": lambda ident: libc.shmctl(ident, 0, None),
+              "msg": lambda ident: libc.msgctl(ident, 0, None),
+              "sem": lambda ident: libc.semctl(ident, 0, 0)}
+    for kind, text in _sysvipc().items():
+        old = set(before.get(kind, "").splitlines())
+        for line in text.splitlines()[1:]:
+            if line not in old:
+                remove[kind](int(line.split()[1]))
+    libc.mq_unlink(b"/regquiz-channel")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_control_the_rights_attacks_are_real_they_score_unconfined(
+        name: str, tmp_path: Path, owned: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without confinement each fixture's attack works, and so it earns full marks."""
+    monkeypatch.setenv(confine.DISABLE_ENV, "1")
+    before = _sysvipc()
+    attack = tmp_path / "exercises" / "problem2.py"
+    attack.parent.mkdir()
+    attack.write_text(rights_source(name, owned))
+    try:
+        result = CliRunner().invoke(cli, ["check", "problem2", "--file", str(attack), "--json"])
+    finally:
+        _remove_new_ipc(before)
+    report = json.loads(result.stdout)
+    assert report["confinement"] == "none"
+    assert report["score"] == report["max_score"], report
