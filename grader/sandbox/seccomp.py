@@ -10,7 +10,7 @@ number the table does not list (a call newer than this file) answers ENOSYS, as 
 ``clone3`` (so that glibc's threads fall back to ``clone``, whose flags a filter can read).
 Another architecture, or the x32 ABI, is refused.
 
-The filter is a binary search over ranges of numbers with one decision each: about ten
+The filter is a binary search over ranges of numbers with one decision each: about twelve
 instructions for any call, where a list of comparisons would cost one per entry.
 Landlock confines the paths; this filter takes what Landlock does not see: file modes,
 owners, times and xattrs, SysV and POSIX IPC, inotify and fanotify, special files, bound
