@@ -5,11 +5,16 @@ Linux x86-64 (standard library only; ctypes, no libseccomp or liblandlock needed
 
 * **Landlock** (unprivileged LSM, kernel ≥ 5.13): read-only access to the paths the parent
   lists (the standard library without site-packages, numpy's own folders, the system's
-  shared libraries), read-write access to the child's private workdir, nothing else.
+  shared libraries), and in the child's private workdir only what a student's scratch
+  files need (``WORKDIR_RIGHTS``: read, list, make, write, truncate and remove regular
+  files), nothing else: no folders, FIFOs, sockets, devices or symbolic links there (the
+  parent reads and removes that folder after the child), no renames across folders.
   ABI ≥ 4 also refuses every TCP bind and connect; ABI ≥ 6 scopes signals and abstract Unix
   sockets to the child's own domain.
-* **seccomp** (the BPF program of ``seccomp.py``): no new processes, no network sockets,
-  signals only to itself, no ptrace, io_uring, namespaces or mounts.
+* **seccomp** (the BPF program of ``seccomp.py``, one decision per system call): no new
+  processes, no network, signals only to itself, no ptrace, io_uring, namespaces or
+  mounts; none of what Landlock does not guard (modes, owners, times and xattrs of any
+  file, SysV and POSIX IPC, inotify and fanotify, special files, bound socket names).
 * ``no_new_privs`` and, for a root child, every capability dropped: a root child with
   CAP_SYS_RESOURCE could otherwise lift the rlimits.
 
@@ -47,6 +52,16 @@ SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 _READ_DIR_RIGHTS = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
 _READ_FILE_RIGHTS = FS_EXECUTE | FS_READ_FILE
 _FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV
+FS_REMOVE_DIR, FS_REMOVE_FILE, FS_MAKE_CHAR, FS_MAKE_DIR = 1 << 4, 1 << 5, 1 << 6, 1 << 7
+FS_MAKE_REG, FS_MAKE_SOCK, FS_MAKE_FIFO, FS_MAKE_BLOCK, FS_MAKE_SYM = (1 << 8, 1 << 9, 1 << 10,
+                                                                      1 << 11, 1 << 12)
+# What an honest student does in its workdir: scratch files (open "w" truncates: TRUNCATE,
+# handled from ABI 3).  Not EXECUTE (execve is refused anyway), not REFER (there is no
+# other folder to move a file to), not IOCTL_DEV (no device can be there), no MAKE_* but
+# MAKE_REG, no REMOVE_DIR.  Older ABIs: what they do not handle stays allowed (TRUNCATE) or
+# is refused whatever the rules say (ABI 1 refuses every rename across folders).
+WORKDIR_RIGHTS = (FS_READ_FILE | FS_READ_DIR | FS_WRITE_FILE | FS_TRUNCATE | FS_MAKE_REG
+                  | FS_REMOVE_FILE)
 
 # -- privileges (include/uapi/linux/prctl.h, capability.h) -------------------------------
 _PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT, _PR_GET_SECCOMP = 38, 47, 21
@@ -232,10 +247,14 @@ class Confinement:
         self._fine, self._coarse = [], []
 
     def _restrict_to(self, folder: str, rules: list[tuple[int, int]]) -> None:
-        """One Landlock layer on this process: `rules`, and every right in `folder`."""
+        """One Landlock layer on this process: `rules`, and WORKDIR_RIGHTS in `folder`.
+
+        A fork server's `folder` is the root of its children's workdirs (the parent makes
+        them), so the same rights there bound every child's first layer too.
+        """
         own = os.open(folder, os.O_PATH | os.O_CLOEXEC | os.O_DIRECTORY)
         try:
-            layer = self._ruleset([*rules, (own, self._fs)])
+            layer = self._ruleset([*rules, (own, WORKDIR_RIGHTS)])
         finally:
             os.close(own)
         try:
