@@ -156,10 +156,18 @@ def _denied_note(error: dict[str, Any]) -> str:
 # -- showing values ------------------------------------------------------------------------
 
 
+MAX_SHOWN = 400  # characters of one rendered value: the rest is the student's, not the lesson
+
+
 def show(value: Any) -> str:
-    """A compact, exact-enough rendering of a value for a message."""
+    """A compact, exact-enough rendering of a value for a message (at most MAX_SHOWN characters)."""
     if not _RENDERING[0]:
         return ""
+    text = _show(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+
+
+def _show(value: Any) -> str:
     if isinstance(value, Opaque):
         return value.description
     if isinstance(value, np.random.Generator):
@@ -174,10 +182,22 @@ def show(value: Any) -> str:
     if isinstance(value, float):
         return repr(value) if len(repr(value)) <= 12 else f"{value:.10g}"
     if isinstance(value, tuple):
-        return "(" + ", ".join(show(item) for item in value) + ("," if len(value) == 1 else "") + ")"
+        return "(" + _items(value) + ("," if len(value) == 1 else "") + ")"
     if isinstance(value, list):
-        return "[" + ", ".join(show(item) for item in value[:12]) + (", …]" if len(value) > 12 else "]")
-    return repr(value)
+        return "[" + _items(value) + "]"
+    return repr(value)[:MAX_SHOWN]
+
+
+def _items(values: list[Any] | tuple[Any, ...]) -> str:
+    """The first dozen items, stopping once MAX_SHOWN characters are reached (nesting is bounded)."""
+    parts: list[str] = []
+    length = 0
+    for item in values[:12]:
+        if length > MAX_SHOWN:
+            break
+        parts.append(_show(item)[:MAX_SHOWN])
+        length += len(parts[-1]) + 2
+    return ", ".join(parts) + (", …" if len(parts) < len(values) else "")
 
 
 def fail(returned: Returned, *, expected: str, why: str, got: str | None = None) -> NoReturn:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,6 +26,7 @@ from typing import Any
 from ..errors import EnvironmentBroken
 from . import launch, reaper
 from .launch import CHILD_SCRIPT, STARTUP_ALLOWANCE, sandbox_environment
+from .workdir import remove_tree
 
 _MESSAGE_BYTES = 1 << 16
 
@@ -145,7 +145,7 @@ class ForkServer:
         """Kill the server and remove its root (its children are killed by their StudentProcess)."""
         self._stop()
         if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            remove_tree(self._workdir)
             self._workdir = None
 
     def _stop(self) -> None:

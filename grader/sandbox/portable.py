@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from typing import IO, TYPE_CHECKING, Any
 from . import launch as launching, platform, reaper
 from .launch import CHILD_SCRIPT, sandbox_environment
 from .pipes import Deadline
+from .workdir import remove_tree
 
 if TYPE_CHECKING:
     from .jobs import Job
@@ -190,7 +190,7 @@ class PortableChild:
 def launch(root: str | None) -> PortableChild:
     """Start a child in a fresh workdir under `root`; it imports numpy and waits for its config."""
     workdir = tempfile.mkdtemp(prefix="regquiz-sandbox-", dir=root)
-    output = open(os.path.join(workdir, "output.txt"), "w+b")  # noqa: SIM115 - held until close
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - held until close; outside the workdir
     options: dict[str, Any] = {}
     command = [sys.executable, "-I", "-S", str(CHILD_SCRIPT), "portable",
                json.dumps(launching.library_paths())]
@@ -206,7 +206,7 @@ def launch(root: str | None) -> PortableChild:
             env=sandbox_environment(workdir), **options)
     except BaseException:
         output.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+        remove_tree(workdir)
         raise
     reaper.LIVE.add(proc.pid)
     job = None
@@ -315,7 +315,7 @@ class SparePool:
             discard(self._spare)
             self._spare = None
         if self._root is not None:
-            shutil.rmtree(self._root, ignore_errors=True)
+            remove_tree(self._root)
             self._root = None
 
     def alive(self) -> bool:
@@ -336,4 +336,4 @@ def discard(child: PortableChild) -> None:
     """Kill an unused child, reap it and remove its workdir."""
     child.end()
     child.output.close()
-    shutil.rmtree(child.workdir, ignore_errors=True)
+    remove_tree(child.workdir)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,13 +26,15 @@ from ..errors import EnvironmentBroken
 from . import launch, platform, reaper, wire
 from .launch import CHILD_SCRIPT, STARTUP_ALLOWANCE, sandbox_environment
 from .pipes import Deadline, FdChannel
-from .workdir import fill_workdir
+from .workdir import fill_workdir, remove_tree
 
 if TYPE_CHECKING:
     from .forkserver import ForkedChild, ForkServer
     from .portable import PortableChild, SparePool, StreamChannel
 
-MAX_FRAME_BYTES = 64 * 1024 * 1024
+MAX_FRAME_BYTES = 64 * 1024 * 1024  # a reply's arrays, in raw bytes
+MAX_HEADER_BYTES = 4 * 1024 * 1024  # its JSON line: checked before decoding (a 64 MiB list of
+# small numbers would cost the parent gigabytes as Python objects)
 MAX_OUTPUT_CHARS = 2000
 LIMIT_NAMES = ("wall", "cpu", "memory", "processes")  # what `limits` may report, in this order
 
@@ -121,8 +122,9 @@ class StudentProcess:
                 "file_bytes": self.limits.file_bytes,
             },
         }
-        # held open: what the child printed is read through this descriptor at close
-        output = self._output = open(os.path.join(self._workdir, "output.txt"), "w+b")  # noqa: SIM115
+        # what the child prints goes to a file with no name (O_TMPFILE), outside the workdir:
+        # it is read through this descriptor at close, and no path of the child's is opened
+        output = self._output = tempfile.TemporaryFile()  # noqa: SIM115 - held until close
         if self.server is not None:
             config["env"] = {"HOME": self._workdir, "TMPDIR": self._workdir}
             server = cast("ForkServer", self.server)  # (a SparePool serves the portable backend)
@@ -187,7 +189,7 @@ class StudentProcess:
             self._output.close()
             self._output = None
         if self._workdir:
-            shutil.rmtree(self._workdir, ignore_errors=True)
+            remove_tree(self._workdir)
             self._workdir = None
 
     def _close_portable(self) -> None:
@@ -376,8 +378,8 @@ class StudentProcess:
 
     def _read(self, deadline: float) -> dict[str, Any] | None:
         """The next frame's header (its arrays land in self._buffers); None at end of file."""
-        while (end := self._buffer.find(b"\n")) < 0:
-            if len(self._buffer) > MAX_FRAME_BYTES:
+        while (end := self._buffer.find(b"\n", 0, MAX_HEADER_BYTES + 1)) < 0:
+            if len(self._buffer) > MAX_HEADER_BYTES:
                 return self._oversized()
             if not self._receive(deadline):
                 return None
@@ -386,7 +388,7 @@ class StudentProcess:
             if not isinstance(header, dict):
                 raise TypeError("a frame header must be an object")
             needed = end + 1 + sum(header.get("buffers", []))
-        except (ValueError, TypeError, AttributeError, RecursionError):
+        except (ValueError, TypeError, AttributeError, RecursionError, MemoryError):
             self.close()  # (RecursionError: a header nested deeper than json can parse)
             return {"op": "garbled"}
         if needed > MAX_FRAME_BYTES:
@@ -418,7 +420,8 @@ class StudentProcess:
         self.close()
         return {"op": "raised", "id": self._next_id, "error": {
             "type": "ResultTooLarge", "mro": ["ResultTooLarge"], "where": [],
-            "message": f"the result is larger than {MAX_FRAME_BYTES // 2**20} MiB"}}
+            "message": f"the reply is larger than the sandbox accepts ({MAX_HEADER_BYTES // 2**20} "
+                       f"MiB of structure, {MAX_FRAME_BYTES // 2**20} MiB of arrays)"}}
 
 
 

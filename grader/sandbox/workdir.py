@@ -68,3 +68,150 @@ def _copy(source: Path, target: Path, *, follow: bool) -> bool:
         os.close(fd)
     target.write_bytes(data[:MAX_FILE_BYTES])
     return True
+
+
+MAX_REMOVALS = 1_000_000  # entries removed per tree before giving up (a bounded cost per child)
+_DIR_FLAGS = (os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+              | getattr(os, "O_CLOEXEC", 0))
+
+
+def remove_tree(path: str | os.PathLike[str] | None) -> bool:
+    """Remove a workdir and whatever a child built in it; True if it is gone. Never raises.
+
+    Unlike `shutil.rmtree` this neither recurses (a 1,000-deep tree is no RecursionError)
+    nor follows a link: on POSIX every step is relative to a held directory descriptor
+    opened with O_NOFOLLOW, so a symlink, a FIFO or a device is unlinked, never opened, and
+    a folder swapped for a link mid-walk is refused, not entered.  Windows has no dir_fd:
+    there the walk goes by path and takes links and junctions for entries to unlink.
+    """
+    if path is None:
+        return True
+    try:
+        if os.open in os.supports_dir_fd and os.scandir in os.supports_fd:
+            return _remove_fd_relative(os.fspath(path))
+        return _remove_by_path(os.fspath(path))
+    except Exception:  # noqa: BLE001 - cleanup must not cost the student's result or the batch
+        return False
+
+
+def _remove_fd_relative(path: str) -> bool:
+    parent_path, name = os.path.split(os.path.abspath(path))
+    parent = os.open(parent_path or "/", _DIR_FLAGS & ~getattr(os, "O_NOFOLLOW", 0))
+    try:
+        try:
+            top = os.open(name, _DIR_FLAGS, dir_fd=parent)
+        except FileNotFoundError:
+            return True
+        except OSError:  # not a folder (a link in its place): take the entry away only
+            _unlink(name, parent)
+            return not _exists(name, parent)
+        _empty(top)  # closes top
+        try:
+            os.rmdir(name, dir_fd=parent)
+        except OSError:
+            return False
+        return True
+    finally:
+        os.close(parent)
+
+
+def _empty(top: int) -> None:
+    """Delete everything below the folder `top` (a descriptor, closed here), depth first.
+
+    Only the deepest folder's descriptor is held: the walk climbs back through ".." and
+    checks that it reached the very folder it came from (device and inode), so depth costs
+    no descriptors and a tree moved mid-walk stops the walk instead of misleading it.
+    """
+    fd, budget = top, MAX_REMOVALS
+    ids = [_identity(fd)]  # the folders from top down to the current one
+    names: list[str] = []  # each level's name in the level above
+    try:
+        while budget > 0:
+            child = None
+            with os.scandir(fd) as entries:  # (scandir reads a duplicate of fd)
+                for entry in entries:
+                    budget -= 1
+                    if entry.is_dir(follow_symlinks=False):
+                        try:
+                            child = os.open(entry.name, _DIR_FLAGS, dir_fd=fd)
+                        except OSError:
+                            _unlink(entry.name, fd)  # replaced by a link since the listing
+                            continue
+                        names.append(entry.name)
+                        break
+                    _unlink(entry.name, fd)
+            if child is not None:
+                os.close(fd)
+                fd = child
+                ids.append(_identity(fd))
+                continue
+            if not names:
+                return  # top is empty (or holds what cannot be removed)
+            up = os.open("..", _DIR_FLAGS & ~getattr(os, "O_NOFOLLOW", 0), dir_fd=fd)
+            os.close(fd)
+            fd = up
+            ids.pop()
+            if _identity(fd) != ids[-1]:
+                return
+            try:
+                os.rmdir(names.pop(), dir_fd=fd)
+            except OSError:
+                return  # it keeps what cannot be removed: stop rather than loop
+    finally:
+        os.close(fd)
+
+
+def _identity(fd: int) -> tuple[int, int]:
+    info = os.fstat(fd)
+    return info.st_dev, info.st_ino
+
+
+def _unlink(name: str, dir_fd: int) -> None:
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+    except OSError:
+        pass
+
+
+def _exists(name: str, dir_fd: int) -> bool:
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except OSError:
+        return False
+    return True
+
+
+def _remove_by_path(path: str) -> bool:
+    """Windows: the same iterative walk by path (links and junctions are unlinked, not entered)."""
+    stack = [path]
+    budget = MAX_REMOVALS
+    while stack and budget > 0:
+        folder = stack[-1]
+        descended = False
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                budget -= 1
+                if entry.is_dir(follow_symlinks=False) and not _is_junction(entry.path):
+                    stack.append(entry.path)
+                    descended = True
+                    break
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        os.rmdir(entry.path)  # a junction: removing it leaves its target alone
+                    else:
+                        os.chmod(entry.path, stat.S_IWRITE)  # read-only files refuse unlink there
+                        os.unlink(entry.path)
+                except OSError:
+                    pass
+        if not descended:
+            stack.pop()
+            try:
+                os.rmdir(folder)
+            except OSError:
+                budget = 0
+    return not os.path.lexists(path)
+
+
+def _is_junction(path: str) -> bool:
+    isjunction = getattr(os.path, "isjunction", None)  # Python 3.12
+    return bool(isjunction and isjunction(path))
