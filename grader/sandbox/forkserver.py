@@ -88,8 +88,12 @@ class ForkServer:
         self._socket = ours
         if self._workdir is None:  # kept across restarts: live children's workdirs are in it
             self._workdir = tempfile.mkdtemp(prefix="regquiz-forkserver-")
-        settings = {"library_paths": launch.library_paths(), "mode": self.mode,
-                    "rules": launch.confinement_rules() if self.mode != "off" else {}}
+        root = launch.root_settings(self.mode)
+        if root:  # a child's uid, once dropped, must still reach its workdir inside this root
+            os.chmod(self._workdir, 0o711)
+        settings = {"library_paths": launch.library_paths(), "mode": self.mode, "root": root,
+                    "rules": launch.confinement_rules() if self.mode != "off" and not root
+                    else {}}
         with theirs:
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", str(CHILD_SCRIPT), "serve", str(theirs.fileno()),
