@@ -189,7 +189,7 @@ def _confine(confinement: Any, config: dict[str, Any], mode: str, channel: _Chan
             channel.send({"op": "environment",
                           "message": f"student code cannot be confined: the uid drop failed ({exc})"})
             return None
-    landlock = root is None or bool(root.get("landlock", True))
+    landlock = root is None or bool(root.get("landlock", True)) and confinement.abi >= 1
     try:
         if landlock:
             described = confinement.apply(workdir, required=required, forked=forked)
@@ -226,7 +226,11 @@ def _drop_root(root: dict[str, Any], config: dict[str, Any], channel: _Channel, 
         if required:
             raise
         return workdir, False
-    jailed = not root.get("landlock", True)
+    # Without Landlock, a chroot keeps world-readable files (an installed key) out of reach;
+    # with it, a chroot is needed only where the uid could not pass the folders above the
+    # workdir (a $TMPDIR under /root): its own paths must stay usable by name
+    jailed = not root.get("landlock", True) or confine.landlock_abi() < 1 \
+        or not uids.reachable(workdir)
     if jailed:
         uids.jail(workdir)
     else:

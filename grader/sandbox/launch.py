@@ -188,7 +188,7 @@ def confine_settings(mode: str) -> dict[str, Any]:
 
 
 def root_settings(mode: str) -> dict[str, Any] | None:
-    """For a root grader: ``{"uids": [lo, hi], "landlock": bool}``; None otherwise.
+    """For a root grader: ``{"uids": [lo, hi], "landlock": may it be used}``; None otherwise.
 
     EnvironmentBroken when REGQUIZ_SANDBOX_UIDS is not a valid range.
     """
@@ -198,10 +198,9 @@ def root_settings(mode: str) -> dict[str, Any] | None:
         low, high = uids.uid_range()
     except uids.UidError as exc:
         raise EnvironmentBroken(f"{exc} (unset it for the default range)") from None
-    from . import confine
-
-    landlock = confine.probe().available and not _landlock_switched_off()
-    return {"uids": [low, high], "landlock": landlock}
+    # whether Landlock may be used: the child asks its kernel whether it can be (`check`
+    # must not pay ctypes here)
+    return {"uids": [low, high], "landlock": not _landlock_switched_off()}
 
 
 def _landlock_switched_off() -> bool:

@@ -202,6 +202,20 @@ def capabilities() -> tuple[int, int, int]:
     return (data[0] | data[3] << 32, data[1] | data[4] << 32, data[2] | data[5] << 32)
 
 
+def reachable(folder: str) -> bool:
+    """Whether any uid may pass through every folder above `folder` (else: chroot into it)."""
+    parent = os.path.dirname(os.path.abspath(folder))
+    while True:
+        try:
+            if not os.stat(parent).st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+        if parent == "/":
+            return True
+        parent = os.path.dirname(parent)
+
+
 def jail(workdir: str) -> None:
     """chroot into `workdir` (still root); the process's view of the filesystem is that folder."""
     os.chroot(workdir)
