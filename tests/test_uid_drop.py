@@ -365,3 +365,35 @@ def test_a_small_uid_range_still_gives_two_live_children_two_uids(
                            confinement="require") as second:
         owners = {_call(process, "identity")[0][0] for process in (first, second)}  # type: ignore[index]
     assert owners == {2100000000, 2100000001}
+
+
+@pytest.mark.parametrize("how", ["spawned", "forked"])
+def test_anything_left_with_the_uid_is_killed_with_the_child(tmp_path: Path, how: str) -> None:
+    """An escapee (here made by the test: seccomp lets no child fork) dies with its child."""
+    import signal
+
+    server = ForkServer("require") if how == "forked" else None
+    try:
+        if server is not None:
+            server.start()
+        process = StudentProcess(_probe(tmp_path), "uid_probe", FUNCTIONS, Limits(),
+                                 server=server, confinement="require")
+        uid = _call(process, "identity")[0][0]  # type: ignore[index]
+        ready_r, ready_w = os.pipe()
+        escapee = os.fork()
+        if escapee == 0:
+            try:
+                uids.drop(uid)
+                os.write(ready_w, b"x")
+                signal.pause()
+            finally:
+                os._exit(0)
+        os.close(ready_w)
+        assert os.read(ready_r, 1) == b"x"  # it runs as the uid now
+        os.close(ready_r)
+        process.close()
+        _, status = os.waitpid(escapee, 0)
+        assert os.waitstatus_to_exitcode(status) == -signal.SIGKILL
+    finally:
+        if server is not None:
+            server.close()

@@ -158,7 +158,7 @@ class ForkServer:
             self._socket.close()
             self._socket = None
         if self._proc is not None:
-            reaper.kill_group(self._proc)
+            reaper.kill_group(self._proc, student=False)
             self._proc = None
 
     def alive(self) -> bool:
