@@ -358,6 +358,8 @@ def serve(control_fd: int, settings: dict[str, Any]) -> None:
     confinement = None
     if root:  # the server stays root (it forks and drops); its children confine themselves
         uids.preload()
+        uids.reachable(os.path.join(os.getcwd(), "workdir"))  # the same for every child
+        uids.capabilities()  # (loads the C library once)
         confinement = confine.Confinement({})
     elif mode != "off":
         confinement = confine.Confinement(settings["rules"], shared_root=os.getcwd())

@@ -79,13 +79,23 @@ def uid_range(value: str | None = None) -> tuple[int, int]:
     return low, high
 
 
+_PID_MAX: list[int] = []  # read once per process: a fork server's children take its answer
+_REACHABLE: dict[str, bool] = {}  # by parent folder, likewise
+_LIBC: list[Any] = []
+
+
 def pid_max() -> int:
     """The kernel's pid_max (the largest possible, 2**22, if it cannot be read)."""
-    try:
-        with open("/proc/sys/kernel/pid_max", "rb") as handle:
-            return int(handle.read())
-    except (OSError, ValueError):
-        return 1 << 22
+    if not _PID_MAX:
+        try:
+            fd = os.open("/proc/sys/kernel/pid_max", os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                _PID_MAX.append(int(os.read(fd, 32)))
+            finally:
+                os.close(fd)
+        except (OSError, ValueError):
+            _PID_MAX.append(1 << 22)
+    return _PID_MAX[0]
 
 
 def lock_free(low: int, high: int) -> bool:
@@ -99,8 +109,13 @@ def uid_of(pid: int, low: int, high: int) -> int | None:
 
 
 def preload() -> list[str]:
-    """Import PRELOADED (those this Python has); the names that could not be imported."""
+    """Import PRELOADED (those this Python has); the names that could not be imported.
+
+    Also reads what every child of a fork server would otherwise read again (pid_max).
+    """
     import importlib
+
+    pid_max()
 
     missing = []
     for name in PRELOADED:
@@ -196,7 +211,9 @@ def capabilities() -> tuple[int, int, int]:
 
     header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
     data = (ctypes.c_uint32 * 6)()
-    libc = ctypes.CDLL(None, use_errno=True)
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    libc = _LIBC[0]
     if libc.syscall(ctypes.c_long(125), ctypes.byref(header), ctypes.byref(data)) != 0:
         raise UidError(f"capget failed (errno {ctypes.get_errno()})")
     return (data[0] | data[3] << 32, data[1] | data[4] << 32, data[2] | data[5] << 32)
@@ -205,6 +222,12 @@ def capabilities() -> tuple[int, int, int]:
 def reachable(folder: str) -> bool:
     """Whether any uid may pass through every folder above `folder` (else: chroot into it)."""
     parent = os.path.dirname(os.path.abspath(folder))
+    if parent not in _REACHABLE:
+        _REACHABLE[parent] = _passable(parent)
+    return _REACHABLE[parent]
+
+
+def _passable(parent: str) -> bool:
     while True:
         try:
             if not os.stat(parent).st_mode & 0o001:
@@ -241,13 +264,13 @@ def after_drop(*, jailed: str | None) -> None:
 
     `jailed`: the workdir's path before the chroot (None: no chroot).
     """
-    import importlib
     import tempfile
 
     home = "/" if jailed is not None else os.getcwd()
     sys.path[:] = [home]
-    sys.path_importer_cache.clear()
-    importlib.invalidate_caches()
+    # The finders of the old paths, with their listings, are left behind, not freed: in a
+    # forked child, freeing them would touch (and so copy) hundreds of the server's pages.
+    sys.path_importer_cache = {}
     sys.meta_path.append(_Unavailable)  # type: ignore[arg-type]
     tempfile.tempdir = home
     for name in ("HOME", "TMPDIR", "TEMP", "TMP"):
