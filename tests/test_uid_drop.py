@@ -24,7 +24,7 @@ from regquiz.sandbox import confine, uids
 from regquiz.sandbox.forkserver import ForkServer
 from regquiz.sandbox.process import Limits, StudentProcess
 from test_attacks import NAMES, Listeners, _digest, _regquiz, assert_nothing_escaped, attack_source
-from test_attacks import listeners as listeners  # noqa: F401 - the fixture
+from test_attacks import listeners  # noqa: F401 - the fixture
 
 ATTACKS = STUDENTS / "attacks"
 PROBE = ATTACKS / "uid_probe.py"

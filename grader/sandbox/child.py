@@ -7,7 +7,10 @@ only the standard library and numpy, and loads its siblings ``wire`` (the codec)
 ``seccomp`` and ``confine`` (Landlock, privileges) by path under private names, so that a
 student's own ``wire.py`` cannot stand in for them.  Order in a child: numpy is imported, the process is
 confined (``config["confine"]``), "ready" is sent, and only then is the student's module
-read from the workdir and run.
+read from the workdir and run.  Under a root grader (``config["confine"]["root"]``) confining
+starts with the drop to an own uid (``uids``): the allowlisted modules are imported while
+still root, the workdir is given to the uid (and, without Landlock, chrooted into), then
+groups, gid, uid and RLIMIT_NPROC, and only then no_new_privs, Landlock and seccomp.
 """
 
 from __future__ import annotations
@@ -325,6 +328,9 @@ def _run_student(channel: _Channel, config: dict[str, Any]) -> None:
 # (request pipe, response pipe, output file) over a Unix socket; the server answers with
 # the pid and later reports its exit status.  The child makes its own session, applies the
 # limits and its own layer and filter, then behaves exactly like a spawned child.
+# Under a root grader the server stays root and unconfined (it runs no student code): it
+# preloads the allowlist once, and each child drops to its own uid before its own layer (of
+# its workdir alone) and filter.
 
 
 def serve(control_fd: int, settings: dict[str, Any]) -> None:

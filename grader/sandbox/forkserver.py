@@ -7,6 +7,8 @@ session, the sandbox mark, confined to the shared Landlock layer with its cwd as
 of its children's workdirs); its children make their own session, apply the limits and
 their own confinement and speak the same protocol as spawned children (see
 ``child.serve``).  It holds no student code and nothing the students may not see.
+Under a root grader it stays root instead (its children drop to uids of their own, see
+``uids``), and its root folder is 0711 so that a dropped child still reaches its workdir.
 """
 
 from __future__ import annotations

@@ -58,7 +58,9 @@ def confinement_rules() -> dict[str, list[list[str]]]:
 def confinement_mode(*, required: bool, unconfined: bool = False) -> str:
     """"require", "try" or "off": what sandbox children of this run must apply.
 
-    `required` (grade, Gradescope, nbgrader): where the kernel cannot confine student code,
+    `required` (grade, Gradescope, nbgrader): a root grader without Landlock (or with
+    REGQUIZ_SANDBOX_NO_LANDLOCK=1) confines by uid+seccomp, see uids.py; where the kernel
+    cannot confine student code at all,
     EnvironmentBroken unless `unconfined` (or REGQUIZ_UNCONFINED=1) accepts running it
     unconfined.  `check` runs the student's own code for the student: it confines what it
     can and never refuses.

@@ -6,6 +6,7 @@ or `--unconfined`) student code may fork, start subprocesses or leave the proces
 with setsid(): this process then registers as a child subreaper (Linux), so such orphans
 are reparented to it; they carry the sandbox's environment mark, which tells them apart
 from our own children.
+Under a root grader, whatever still runs as a child's own uid is killed with it.
 """
 
 from __future__ import annotations
