@@ -397,3 +397,14 @@ def test_anything_left_with_the_uid_is_killed_with_the_child(tmp_path: Path, how
     finally:
         if server is not None:
             server.close()
+
+
+def test_nbgrader_autograde_grades_under_uid_seccomp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nbgrader's autograde grades each notebook through `regquiz grade` (notebook.grade_source)."""
+    from regquiz.notebook import grade_source
+
+    monkeypatch.delenv("REGQUIZ_UNCONFINED", raising=False)
+    monkeypatch.setenv(uids.NO_LANDLOCK_ENV, "1")
+    outcomes = grade_source(SOLUTION.read_text(), "problem2", seed=0)
+    assert outcomes.exit_code == 0, outcomes.trouble
+    assert outcomes.tests and all(t["status"] == "pass" for t in outcomes.tests.values())
