@@ -7,7 +7,10 @@ only the standard library and numpy, and loads its siblings ``wire`` (the codec)
 ``seccomp`` and ``confine`` (Landlock, privileges) by path under private names, so that a
 student's own ``wire.py`` cannot stand in for them.  Order in a child: numpy is imported, the process is
 confined (``config["confine"]``), "ready" is sent, and only then is the student's module
-read from the workdir and run.
+read from the workdir and run.  Under a root grader (``config["confine"]["root"]``) confining
+starts with the drop to an own uid (``uids``): the allowlisted modules are imported while
+still root, the workdir is given to the uid (and, without Landlock, chrooted into), then
+groups, gid, uid and RLIMIT_NPROC, and only then no_new_privs, Landlock and seccomp.
 """
 
 from __future__ import annotations
@@ -33,18 +36,21 @@ else:  # run as a script: the siblings by path, under names no student module ca
     wire = _sibling("wire")
 
 confine: Any = None  # Landlock and seccomp (Linux only): loaded by _load_confinement
+uids: Any = None  # a root grader's uid drop (Linux only): loaded by _load_confinement
 
 
 def _load_confinement() -> None:
     """The confinement siblings, for the Linux backend (the portable child never loads them)."""
-    global confine
+    global confine, uids
     if __package__:
         from . import confine as module
+        from . import uids as dropping
     else:
         _sibling("platform")  # before confine, which takes them from sys.modules
         _sibling("seccomp")
         module = _sibling("confine")
-    confine = module
+        dropping = _sibling("uids")
+    confine, uids = module, dropping
 
 PROTOCOL_FD_FLOOR = 600  # protocol pipes move above this, out of reach of os.closerange(0, 256)
 # Denials the kernel answers for the sandbox: the report says why, not only "Permission denied"
@@ -102,6 +108,7 @@ def _error_info(exc: BaseException, source: str) -> dict[str, Any]:
 
 
 _CONFINED: list[str] = []  # what confined this process, once it is
+_TASKS_CAPPED: list[bool] = []  # whether it runs as an own uid with RLIMIT_NPROC
 
 
 class _Channel:
@@ -155,29 +162,90 @@ def main(argv: list[str]) -> None:
         channel.send({"op": "environment", "message": f"numpy cannot be imported: {exc}"})
         return
     settings = config["confine"]
-    described = _confine(confine.Confinement(settings["rules"]), config["workdir"],
-                         settings["mode"], channel) if settings["mode"] != "off" else "none"
+    root = settings.get("root") if settings["mode"] != "off" else None
+    if root:
+        uids.preload()  # as root: the dropped uid may not reach the standard library
+    described = _confine(confine.Confinement(settings["rules"]), config, settings["mode"],
+                         channel, root=root) if settings["mode"] != "off" else "none"
     if described is None:
         return
     channel.send({"op": "ready", "confinement": described})
     _run_student(channel, config)
 
 
-def _confine(confinement: Any, workdir: str, mode: str, channel: _Channel,
-             forked: bool = False) -> str | None:
-    """Apply `confinement`; what it was, or None after telling the parent it failed."""
+def _confine(confinement: Any, config: dict[str, Any], mode: str, channel: _Channel,
+             forked: bool = False, root: dict[str, Any] | None = None) -> str | None:
+    """Apply `confinement`; what it was, or None after telling the parent it failed.
+
+    `root` (a root grader: the uid range and whether Landlock is used): first the drop to
+    an own uid (and, without Landlock, the chroot into the workdir), see uids.py.
+    """
     import time
 
     started = time.perf_counter()
+    required = mode == "require"
+    workdir, dropped = config["workdir"], False
+    if root:
+        try:
+            workdir, dropped = _drop_root(root, config, channel, required=required)
+        except (OSError, uids.UidError) as exc:
+            channel.send({"op": "environment",
+                          "message": f"student code cannot be confined: the uid drop failed ({exc})"})
+            return None
+    landlock = root is None or bool(root.get("landlock", True)) and confinement.abi >= 1
     try:
-        described = confinement.apply(workdir, required=mode == "require", forked=forked)
+        if landlock:
+            described = confinement.apply(workdir, required=required, forked=forked)
+        else:  # uid+seccomp: no Landlock layer, the uid drop and the chroot instead
+            confinement.abi = 0
+            described = confinement.apply(workdir, required=False, forked=forked)
+            if required and (described != "seccomp" or not dropped):
+                raise confine.ConfinementError("the seccomp filter or the uid drop failed")
+            if dropped and described == "seccomp":
+                described = "uid+seccomp"
     except confine.ConfinementError as exc:
         channel.send({"op": "environment", "message": f"student code cannot be confined: {exc}"})
         return None
     if described != "none":
         _CONFINED.append(described)
+    if dropped:
+        _TASKS_CAPPED.append(True)  # RLIMIT_NPROC on the own uid: "processes" in the limits
     channel.cost = time.perf_counter() - started
     return described
+
+
+def _drop_root(root: dict[str, Any], config: dict[str, Any], channel: _Channel, *,
+               required: bool) -> tuple[str, bool]:
+    """As root: own uid, its workdir, (chroot), drop; (the workdir's path now, dropped).
+
+    A failure before anything changed leaves `check` (not `required`) to confine what it
+    can as root; any later one is raised (OSError, UidError): the child must not go on.
+    """
+    workdir = config["workdir"]
+    try:
+        uid, lock = uids.choose(os.getpid(), *root["uids"])
+        uids.give_workdir(workdir, uid)
+    except (OSError, uids.UidError):
+        if required:
+            raise
+        return workdir, False
+    # Without Landlock, a chroot keeps world-readable files (an installed key) out of reach;
+    # with it, a chroot is needed only where the uid could not pass the folders above the
+    # workdir (a $TMPDIR under /root): its own paths must stay usable by name
+    jailed = not root.get("landlock", True) or confine.landlock_abi() < 1 \
+        or not uids.reachable(workdir)
+    if jailed:
+        uids.jail(workdir)
+    else:
+        os.chdir(workdir)
+    uids.drop(uid)
+    uids.release(lock)
+    uids.close_descriptors((0, 1, 2, channel.requests.fileno(), channel.responses.fileno()))
+    uids.after_drop(jailed=workdir if jailed else None)
+    if jailed:
+        config["source"] = "/" + os.path.basename(config["source"])
+        config["workdir"] = workdir = "/"
+    return workdir, True
 
 
 def _portable_main(*, no_error_dialogs: bool) -> None:
@@ -212,7 +280,7 @@ def _portable_main(*, no_error_dialogs: bool) -> None:
 
 
 def _run_student(channel: _Channel, config: dict[str, Any]) -> None:
-    applied = _apply_limits(config["limits"])
+    applied = _apply_limits(config["limits"]) + (["processes"] if _TASKS_CAPPED else [])
     source, module_name = config["source"], config["module"]
     try:
         with open(source, "rb") as handle:
@@ -260,6 +328,9 @@ def _run_student(channel: _Channel, config: dict[str, Any]) -> None:
 # (request pipe, response pipe, output file) over a Unix socket; the server answers with
 # the pid and later reports its exit status.  The child makes its own session, applies the
 # limits and its own layer and filter, then behaves exactly like a spawned child.
+# Under a root grader the server stays root and unconfined (it runs no student code): it
+# preloads the allowlist once, and each child drops to its own uid before its own layer (of
+# its workdir alone) and filter.
 
 
 def serve(control_fd: int, settings: dict[str, Any]) -> None:
@@ -289,8 +360,14 @@ def serve(control_fd: int, settings: dict[str, Any]) -> None:
     import types  # noqa: F401
 
     mode = settings["mode"]
+    root = settings.get("root") if mode != "off" else None
     confinement = None
-    if mode != "off":
+    if root:  # the server stays root (it forks and drops); its children confine themselves
+        uids.preload()
+        uids.reachable(os.path.join(os.getcwd(), "workdir"))  # the same for every child
+        uids.capabilities()  # (loads the C library once)
+        confinement = confine.Confinement({})
+    elif mode != "off":
         confinement = confine.Confinement(settings["rules"], shared_root=os.getcwd())
         try:
             confinement.confine_server(required=mode == "require")
@@ -327,7 +404,7 @@ def serve(control_fd: int, settings: dict[str, Any]) -> None:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             for fd in (wake_r, wake_w, control.detach()):
                 os.close(fd)
-            _forked_student(json.loads(message), fds, server, confinement, mode)
+            _forked_student(json.loads(message), fds, server, confinement, mode, root)
         for fd in fds:
             os.close(fd)
         control.send(json.dumps({"op": "spawned", "pid": pid}).encode())
@@ -346,7 +423,7 @@ def _report_exits(control: Any) -> None:
 
 
 def _forked_student(config: dict[str, Any], fds: list[int], server: int,
-                    confinement: Any, mode: str) -> None:
+                    confinement: Any, mode: str, root: dict[str, Any] | None = None) -> None:
     """In the forked child: become a sandbox child like a spawned one; never returns."""
     try:
         # Die with the server: a student who kills the server (its parent) would otherwise
@@ -375,7 +452,7 @@ def _forked_student(config: dict[str, Any], fds: list[int], server: int,
         numpy.random.seed(int.from_bytes(os.urandom(4), "little"))
         channel = _Channel(request_fd, response_fd)
         described = "none" if confinement is None else _confine(
-            confinement, config["workdir"], mode, channel, forked=True)
+            confinement, config, mode, channel, forked=True, root=root)
         if described is None:
             return
         channel.send({"op": "ready", "confinement": described})

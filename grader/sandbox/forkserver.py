@@ -7,6 +7,8 @@ session, the sandbox mark, confined to the shared Landlock layer with its cwd as
 of its children's workdirs); its children make their own session, apply the limits and
 their own confinement and speak the same protocol as spawned children (see
 ``child.serve``).  It holds no student code and nothing the students may not see.
+Under a root grader it stays root instead (its children drop to uids of their own, see
+``uids``), and its root folder is 0711 so that a dropped child still reaches its workdir.
 """
 
 from __future__ import annotations
@@ -88,8 +90,12 @@ class ForkServer:
         self._socket = ours
         if self._workdir is None:  # kept across restarts: live children's workdirs are in it
             self._workdir = tempfile.mkdtemp(prefix="regquiz-forkserver-")
-        settings = {"library_paths": launch.library_paths(), "mode": self.mode,
-                    "rules": launch.confinement_rules() if self.mode != "off" else {}}
+        root = launch.root_settings(self.mode)
+        if root:  # a child's uid, once dropped, must still reach its workdir inside this root
+            os.chmod(self._workdir, 0o711)
+        settings = {"library_paths": launch.library_paths(), "mode": self.mode, "root": root,
+                    "rules": launch.confinement_rules() if self.mode != "off" and not root
+                    else {}}
         with theirs:
             self._proc = subprocess.Popen(
                 [sys.executable, "-I", "-S", str(CHILD_SCRIPT), "serve", str(theirs.fileno()),
@@ -154,7 +160,7 @@ class ForkServer:
             self._socket.close()
             self._socket = None
         if self._proc is not None:
-            reaper.kill_group(self._proc)
+            reaper.kill_group(self._proc, student=False)
             self._proc = None
 
     def alive(self) -> bool:

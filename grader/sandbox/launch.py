@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EnvironmentBroken
-from . import platform, reaper
+from . import platform, reaper, uids
 
 CHILD_SCRIPT = Path(__file__).resolve().with_name("child.py")
 STARTUP_ALLOWANCE = 10.0  # seconds for an interpreter and numpy to start on a loaded machine
@@ -58,7 +58,9 @@ def confinement_rules() -> dict[str, list[list[str]]]:
 def confinement_mode(*, required: bool, unconfined: bool = False) -> str:
     """"require", "try" or "off": what sandbox children of this run must apply.
 
-    `required` (grade, Gradescope, nbgrader): where the kernel cannot confine student code,
+    `required` (grade, Gradescope, nbgrader): a root grader without Landlock (or with
+    REGQUIZ_SANDBOX_NO_LANDLOCK=1) confines by uid+seccomp, see uids.py; where the kernel
+    cannot confine student code at all,
     EnvironmentBroken unless `unconfined` (or REGQUIZ_UNCONFINED=1) accepts running it
     unconfined.  `check` runs the student's own code for the student: it confines what it
     can and never refuses.
@@ -73,9 +75,11 @@ def confinement_mode(*, required: bool, unconfined: bool = False) -> str:
         from . import confine
 
         probe = confine.probe()
-        if probe.available:
+        if probe.available and not _landlock_switched_off():
             return "require"
-        reason = probe.reason
+        if _uid_seccomp().available:
+            return "require"  # root without Landlock: uid+seccomp (SPEC §3, §4)
+        reason = probe.reason if not probe.available else _uid_seccomp().reason
     if unconfined or os.environ.get(UNCONFINED_ENV) == "1":
         return "off"
     raise EnvironmentBroken(
@@ -174,8 +178,67 @@ def _numpy_folder(libraries: list[str]) -> str | None:
 
 
 def confine_settings(mode: str) -> dict[str, Any]:
-    """The "confine" part of a child's config: the mode and, unless off, the read rules."""
+    """The "confine" part of a child's config: the mode and, unless off, the read rules.
+
+    As root, also "root": the uid range its children drop to and whether they use Landlock
+    (a root child needs no read rules: its uid reaches only what it preloaded, see uids.py).
+    """
+    root = root_settings(mode)
+    if root:
+        return {"mode": mode, "rules": {}, "root": root}
     return {"mode": mode, "rules": confinement_rules() if mode != "off" else {}}
+
+
+def root_settings(mode: str) -> dict[str, Any] | None:
+    """For a root grader: ``{"uids": [lo, hi], "landlock": may it be used}``; None otherwise.
+
+    EnvironmentBroken when REGQUIZ_SANDBOX_UIDS is not a valid range.
+    """
+    if mode == "off" or platform.portable() or os.geteuid() != 0:
+        return None
+    try:
+        low, high = uids.uid_range()
+    except uids.UidError as exc:
+        raise EnvironmentBroken(f"{exc} (unset it for the default range)") from None
+    # whether Landlock may be used: the child asks its kernel whether it can be (`check`
+    # must not pay ctypes here)
+    return {"uids": [low, high], "landlock": not _landlock_switched_off()}
+
+
+def _landlock_switched_off() -> bool:
+    """REGQUIZ_SANDBOX_NO_LANDLOCK=1 as root: confine by uid+seccomp (tests run that mode)."""
+    return os.environ.get(uids.NO_LANDLOCK_ENV) == "1" and os.geteuid() == 0
+
+
+class _UidSeccomp:
+    def __init__(self, available: bool, reason: str = "") -> None:
+        self.available, self.reason = available, reason
+
+
+_UID_PROBES: dict[tuple[str | None, str | None], _UidSeccomp] = {}
+
+
+def _uid_seccomp() -> _UidSeccomp:
+    """Whether uid+seccomp can confine here: root, seccomp filters, not switched off."""
+    from . import confine
+
+    key = (os.environ.get(DISABLE_ENV), os.environ.get(uids.NO_LANDLOCK_ENV))
+    if key in _UID_PROBES:
+        return _UID_PROBES[key]
+    if os.environ.get(DISABLE_ENV) == "1":
+        found = _UidSeccomp(False, f"confinement is switched off ({DISABLE_ENV}=1)")
+    elif os.geteuid() != 0:
+        found = _UidSeccomp(False, "not root, so no uid to drop to")
+    elif not platform.LINUX or os.uname().machine != "x86_64":
+        found = _UidSeccomp(False, "seccomp filters are implemented for x86-64 Linux")
+    else:
+        import ctypes
+
+        seccomp_ok = ctypes.CDLL(None).prctl(21, 0, 0, 0, 0) >= 0  # PR_GET_SECCOMP
+        found = _UidSeccomp(seccomp_ok, "" if seccomp_ok else
+                            "the kernel offers no seccomp filters (CONFIG_SECCOMP_FILTER)")
+    _UID_PROBES[key] = found
+    return found
 
 
 def described(mode: str) -> str:
@@ -191,4 +254,7 @@ def described(mode: str) -> str:
         return "none"
     from . import confine
 
-    return confine.probe().description
+    probe = confine.probe()
+    if probe.available and not _landlock_switched_off():
+        return probe.description
+    return "uid+seccomp" if _uid_seccomp().available else "none"

@@ -327,7 +327,7 @@ class StudentProcess:
             self.confine_seconds = reply["confine_seconds"]
         applied = reply.get("limits")
         if type(applied) is list:  # the child's word counts only for the limits it sets itself
-            named = {name for name in applied if name in ("cpu", "memory")}
+            named = {name for name in applied if name in ("cpu", "memory", "processes")}
             if getattr(self._proc, "portable", False):  # memory: the watchdog's or the job's
                 named = (named - {"memory"}) | set(self.enforced)
             else:

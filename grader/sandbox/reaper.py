@@ -6,10 +6,12 @@ or `--unconfined`) student code may fork, start subprocesses or leave the proces
 with setsid(): this process then registers as a child subreaper (Linux), so such orphans
 are reparented to it; they carry the sandbox's environment mark, which tells them apart
 from our own children.
+Under a root grader, whatever still runs as a child's own uid is killed with it.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -47,12 +49,18 @@ class Killable(Protocol):
     def kill(self) -> None: ...
 
 
-def kill_group(proc: Killable) -> None:
-    """SIGKILL the process's group (its session), reap it, then any orphan it left."""
+def kill_group(proc: Killable, *, student: bool = True) -> None:
+    """SIGKILL the process's group (its session), reap it, then any orphan it left.
+
+    Under a root grader, a `student` child ran as a uid of its own (uids.py): anything
+    left with that uid is killed too, before the child is reaped (isolate's habit).
+    """
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    if student and not platform.portable() and os.geteuid() == 0:
+        _kill_uid(proc.pid)
     try:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
@@ -60,6 +68,40 @@ def kill_group(proc: Killable) -> None:
     LIVE.discard(proc.pid)
     if _SUBREAPER and _SUBREAPER[0]:
         _kill_orphans()
+
+
+def _kill_uid(pid: int) -> None:
+    """Kill every process that runs as the uid the child `pid` dropped to (while it is a zombie,
+    so its pid, and the uid with it, cannot be taken by another child meanwhile)."""
+    from . import uids
+
+    try:
+        uid = uids.uid_of(pid, *uids.uid_range())
+    except uids.UidError:
+        return
+    if uid is None:
+        return  # a range smaller than pid_max: the uid is not known from here
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit() or entry.name == str(pid):
+            continue
+        try:
+            if entry.stat().st_uid != uid:
+                continue
+            handle = os.pidfd_open(int(entry.name))
+        except OSError as exc:
+            if exc.errno == errno.ENOSYS:  # a kernel before 5.3: by pid (a narrow reuse race)
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                except OSError:
+                    pass
+            continue
+        try:  # the descriptor pins this very process: check its uid again, then kill
+            if os.stat(entry.path).st_uid == uid:
+                signal.pidfd_send_signal(handle, signal.SIGKILL)
+        except OSError:
+            pass
+        finally:
+            os.close(handle)
 
 
 def kill_tree(pid: int, *, started: float, group: bool) -> None:
