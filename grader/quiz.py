@@ -21,6 +21,7 @@ from .paths import quizzes_dir
 
 LETTERS = ("A", "B", "C", "D")
 DEFAULT_QUIZ = "regularization"
+SKIP = "-"  # in --answers: this question is left unanswered (its answer is not shown)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -201,14 +202,16 @@ def parse_choice(text: str) -> str | None:
     return None
 
 
-def parse_answers(letters: str, count: int) -> list[str]:
-    """--answers LETTERS: one letter A-D per question (either case); UsageError otherwise."""
+def parse_answers(letters: str, count: int) -> list[str | None]:
+    """--answers LETTERS: one letter A-D per question (either case), SKIP for a question left
+    unanswered (None); UsageError otherwise."""
     cleaned = letters.strip().upper()
-    wrong = sorted({letter for letter in cleaned if letter not in LETTERS})
+    wrong = sorted({letter for letter in cleaned if letter not in LETTERS and letter != SKIP})
     if wrong:
         raise UsageError(f"--answers {letters!r}: {', '.join(repr(w) for w in wrong)} is not a "
-                         f"choice; use one letter A-D per question, e.g. {'A' * count}")
+                         f"choice; use one letter A-D per question (or {SKIP} to skip one), "
+                         f"e.g. {'A' * count}")
     if len(cleaned) != count:
         raise UsageError(f"--answers {letters!r} gives {len(cleaned)} answer(s) for {count} "
-                         f"question(s); give exactly one letter A-D per question")
-    return list(cleaned)
+                         f"question(s); give exactly one letter A-D (or {SKIP}) per question")
+    return [None if letter == SKIP else letter for letter in cleaned]
