@@ -91,7 +91,6 @@ class RestoreHiddenTests(OverwriteCells):  # type: ignore[misc]  # nbgrader is u
             # nbgrader's formgrade and feedback templates render markdown without
             # nbconvert's sanitize_html: the student's own markdown is shown as text
             cell.source = inert_markdown(cell.source)
-            cell.pop("attachments", None)
         return cell, resources
 
     def _released(self, source: str) -> str | None:
