@@ -120,7 +120,9 @@ class RegquizExecute(Execute):  # type: ignore[misc]  # nbgrader is untyped
         seed = self._course_seed(resources)
         named = [match["seed"] for cell in nb.cells if _grade_id(cell) == "regquiz_grading"
                  and (match := _GRADING.search(cell.source))]
-        if seed is None and named and None in named:
+        assignment = (resources.get("nbgrader", {}) if isinstance(resources, dict)
+                      else {}).get("assignment")
+        if seed is None and assignment and named and None in named:
             raise GradingRefused("this assignment has no grading seed in the course folder "
                                  "(.regquiz/ASSIGNMENT.json): export it again with "
                                  "`regquiz nbgrader COURSE_DIR --assignment ASSIGNMENT`")
