@@ -115,3 +115,49 @@ def test_autograde_grades_with_the_courses_seed(tmp_path: Path) -> None:
     (tmp_path / ".regquiz" / "regularization.json").unlink()
     with pytest.raises(GradingRefused, match="no grading seed"):
         step.preprocess(notebook, resources)
+
+
+# -- nbgrader: the graded quiz's key is not in the students' wheel --------------------------
+
+
+def test_the_nbgrader_quiz_is_the_held_out_one_with_another_key(tmp_path: Path) -> None:
+    pytest.importorskip("nbformat")
+    from regquiz.quiz import GRADED_QUIZ
+
+    graded = load_quiz(GRADED_QUIZ)
+    assert graded.path.parent.name == "heldout_quizzes"
+    public = [question.prompt for question in QUIZ.questions]
+    assert not set(public) & {question.prompt for question in graded.questions}
+    key = "".join(question.answer for question in graded.questions)
+    assert all(a != b for a, b in zip(key, RIGHT))  # the public key earns nothing here
+    export(tmp_path)
+    text = (tmp_path / "source" / "regularization" / "quiz.ipynb").read_text(encoding="utf-8")
+    assert f'quiz=\\"{GRADED_QUIZ}\\"' in text
+    assert graded.questions[0].prompt in text
+
+
+@pytest.mark.slow
+def test_the_students_wheel_carries_no_held_out_key(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    from regquiz.quiz import GRADED_QUIZ
+
+    source = tmp_path / "source"
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=REPO,
+                           capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes((REPO / name).read_bytes())
+    assert (source / "grader" / "heldout_quizzes" / f"{GRADED_QUIZ}.toml").is_file()
+    out = tmp_path / "wheel"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(out), str(source)], check=True, capture_output=True)
+    [built] = out.glob("regquiz-*.whl")
+    archive = zipfile.ZipFile(built)
+    names = archive.namelist()
+    assert not [name for name in names if "heldout" in name or name.endswith(f"{GRADED_QUIZ}.toml")]
+    prompt = load_quiz(GRADED_QUIZ).questions[0].prompt.encode("utf-8")
+    assert not [name for name in names if prompt in archive.read(name)]

@@ -13,7 +13,8 @@ monkeypatching numpy in the kernel earns nothing, a passing cell writes nothing 
 expected values.
 
 The quiz notebook has an answer cell per question and a test cell whose hidden part grades
-the answer with regquiz.notebook, against the quiz file regquiz ships.
+the answer with regquiz.notebook, against the held-out quiz of the course source
+(grader/heldout_quizzes/graded.toml), whose key the students' wheel does not carry.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 from ..errors import EnvironmentBroken, UsageError
 from ..manifest import Check, Problem, load_manifest
 from ..paths import stubs_dir
-from ..quiz import DEFAULT_QUIZ, LETTERS, Quiz, load_quiz
+from ..quiz import GRADED_QUIZ, LETTERS, Quiz, load_quiz
 from ..references import require_source
 
 CONFIG = '''from regquiz.instructor.nbgrader_autograde import (autograde_preprocessors,
@@ -68,8 +69,8 @@ FIGURE_TEXT = ("![{pid}: what the regularizer does, drawn from the reference](at
 QUIZ_INTRO = ("Answer each question by setting `answer_N` to one letter (`\"A\"`, `\"B\"`, "
               "`\"C\"` or `\"D\"`) in its answer cell. The test cell after it only checks that "
               "the answer is a letter; the grading happens when the notebook is graded, and the "
-              "feedback explains every answer. `regquiz quiz` asks the same questions in the "
-              "terminal.")
+              "feedback explains every answer. `regquiz quiz` asks other questions on the same "
+              "subject in the terminal, for practice.")
 
 
 def _cell_meta(grade_id: str, *, grade: bool, solution: bool, locked: bool,
@@ -315,7 +316,7 @@ def export_course(course_dir: Path, assignment: str, seed: int | None = None) ->
             problem, reference.read_text(encoding="utf-8"),
             (stubs_dir() / problem.filename).read_text(encoding="utf-8"), str(reference),
             figure=reference_figure(problem.id))
-    notebooks["quiz"] = quiz_notebook(load_quiz(DEFAULT_QUIZ))
+    notebooks["quiz"] = quiz_notebook(load_quiz(GRADED_QUIZ))  # its key is not in the wheel
     target = course_dir / "source" / assignment
     try:
         target.mkdir(parents=True, exist_ok=True)
