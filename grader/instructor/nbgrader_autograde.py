@@ -251,14 +251,14 @@ def _answers(cells: list[Any]) -> dict[str, object]:
             continue
         try:
             tree = ast.parse(cell.source)
-        except SyntaxError:
+        except Exception:  # noqa: BLE001 - SyntaxError, RecursionError, MemoryError: no answer
             continue
         for node in tree.body:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                     and isinstance(node.targets[0], ast.Name):
                 try:
                     answers[node.targets[0].id] = ast.literal_eval(node.value)
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                except Exception:  # noqa: BLE001 - not a literal, or one too deep or big
                     answers.pop(node.targets[0].id, None)
     return answers
 
