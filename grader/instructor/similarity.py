@@ -195,7 +195,7 @@ def read_codes(folders: Sequence[Path], problem_ids: Sequence[str]) -> list[dict
                         break
                     code[problem_id] = notebook_code(path) if suffix == ".ipynb" else \
                         path.read_bytes().decode("utf-8", errors="replace")
-                except Exception:  # noqa: BLE001 - an unreadable file is only not compared
+                except Exception:  # noqa: BLE001, S110 - an unreadable file is not compared
                     pass
                 break
         codes.append(code)
