@@ -161,3 +161,23 @@ def test_the_students_wheel_carries_no_held_out_key(tmp_path: Path) -> None:
     assert not [name for name in names if "heldout" in name or name.endswith(f"{GRADED_QUIZ}.toml")]
     prompt = load_quiz(GRADED_QUIZ).questions[0].prompt.encode("utf-8")
     assert not [name for name in names if prompt in archive.read(name)]
+
+
+def test_the_held_out_quiz_passes_the_quiz_linter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/test_quiz_lint.py's rules, applied to the held-out quiz (not in quizzes/)."""
+    import test_quiz_lint as lint
+
+    from regquiz.quiz import GRADED_QUIZ
+
+    graded = load_quiz(GRADED_QUIZ)
+    lint.test_the_key_of_every_file_is_balanced(graded)
+    lint.test_every_distractor_names_one_misconception(graded)
+    lint.test_no_prompt_contains_its_own_answer_or_an_answer_text(graded)
+    monkeypatch.setattr(lint, "QUIZZES", [graded])
+    lint.test_options_are_of_comparable_length_and_the_answer_is_not_the_longest_by_habit()
+    from regquiz.manifest import load_manifest
+    from regquiz.reveal import shown_answers
+
+    for question in graded.questions:  # explanations reach students with the feedback
+        for text in question.explanations.values():
+            assert not shown_answers(text, load_manifest().problems), (question.id, text)
