@@ -336,7 +336,8 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None] | None]:
 @cli.command()
 @click.option("--answers", metavar="LETTERS",
               help="Answer without prompts, one letter A-D per question in the file's order "
-                   "(e.g. ABCDA; either case), always in the file's letters.")
+                   "(e.g. ABCDA, or AB-DA to leave question 3 unanswered; either case), "
+                   "always in the file's letters.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--shuffle/--no-shuffle", default=True, show_default=True,
               help="Show each question's options in a random order, from a printed and "

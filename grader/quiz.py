@@ -17,10 +17,12 @@ from typing import Any
 
 from ._compat import tomllib
 from .errors import QuizFileError, UsageError
-from .paths import quizzes_dir
+from .paths import PACKAGE_DIR, quizzes_dir
 
 LETTERS = ("A", "B", "C", "D")
 DEFAULT_QUIZ = "regularization"
+GRADED_QUIZ = "graded"  # nbgrader's quiz notebook: heldout_quizzes/graded.toml, never shipped
+SKIP = "-"  # in --answers: this question is left unanswered (its answer is not shown)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -74,9 +76,20 @@ def quiz_files() -> list[Path]:
     return sorted(quizzes_dir().glob("*.toml"))
 
 
+def heldout_quizzes_dir() -> Path:
+    """The graded quizzes whose answers stay with the instructor: course source only.
+
+    Like grader/heldout/ and solutions/, the folder is in no package of the wheel that
+    students install (pyproject.toml), so there it does not exist.
+    """
+    return PACKAGE_DIR / "heldout_quizzes"
+
+
 def load_quiz(name: str = DEFAULT_QUIZ) -> Quiz:
-    """Load and validate quizzes/<name>.toml."""
+    """Load and validate quizzes/<name>.toml (else the course source's held-out quiz <name>)."""
     path = quizzes_dir() / f"{name}.toml"
+    if not path.is_file() and _ID.match(name) and (heldout_quizzes_dir() / f"{name}.toml").is_file():
+        path = heldout_quizzes_dir() / f"{name}.toml"
     if not path.is_file():
         known = ", ".join(p.stem for p in quiz_files()) or "none"
         raise UsageError(f"no quiz named {name!r} (available: {known})")
@@ -201,14 +214,16 @@ def parse_choice(text: str) -> str | None:
     return None
 
 
-def parse_answers(letters: str, count: int) -> list[str]:
-    """--answers LETTERS: one letter A-D per question (either case); UsageError otherwise."""
+def parse_answers(letters: str, count: int) -> list[str | None]:
+    """--answers LETTERS: one letter A-D per question (either case), SKIP for a question left
+    unanswered (None); UsageError otherwise."""
     cleaned = letters.strip().upper()
-    wrong = sorted({letter for letter in cleaned if letter not in LETTERS})
+    wrong = sorted({letter for letter in cleaned if letter not in LETTERS and letter != SKIP})
     if wrong:
         raise UsageError(f"--answers {letters!r}: {', '.join(repr(w) for w in wrong)} is not a "
-                         f"choice; use one letter A-D per question, e.g. {'A' * count}")
+                         f"choice; use one letter A-D per question (or {SKIP} to skip one), "
+                         f"e.g. {'A' * count}")
     if len(cleaned) != count:
         raise UsageError(f"--answers {letters!r} gives {len(cleaned)} answer(s) for {count} "
-                         f"question(s); give exactly one letter A-D per question")
-    return list(cleaned)
+                         f"question(s); give exactly one letter A-D (or {SKIP}) per question")
+    return [None if letter == SKIP else letter for letter in cleaned]

@@ -105,10 +105,12 @@ def ask_all(shown: Sequence[Shown], attempt: Attempt, *, ask: Ask, say: Say,
         say(feedback_text(answer, colour=colour))
 
 
-def answer_all(shown: Sequence[Shown], letters: Sequence[str], attempt: Attempt) -> None:
-    """--answers: the given file letters, one per question, judged and kept in order."""
+def answer_all(shown: Sequence[Shown], letters: Sequence[str | None], attempt: Attempt) -> None:
+    """--answers: the given file letters, one per question, judged and kept in order (None:
+    that question is skipped)."""
     for item, letter in zip(shown, letters):
-        attempt.answered.append(Answered(item, letter, now()))
+        if letter is not None:
+            attempt.answered.append(Answered(item, letter, now()))
 
 
 # -- text -------------------------------------------------------------------------------------
@@ -254,7 +256,7 @@ def run_quiz(*, name: str, answers: str | None, as_json: bool, shuffle: bool, se
     return _interactive(quiz, shown, info, as_json=as_json, colour=colour)
 
 
-def _answered_at_once(quiz: Quiz, shown: Sequence[Shown], letters: Sequence[str],
+def _answered_at_once(quiz: Quiz, shown: Sequence[Shown], letters: Sequence[str | None],
                       info: AttemptInfo, *, as_json: bool, colour: bool) -> int:
     from .errors import RecordsError
     from .records import open_records
@@ -270,7 +272,7 @@ def _answered_at_once(quiz: Quiz, shown: Sequence[Shown], letters: Sequence[str]
     except RecordsError as exc:
         failure = exc  # show the result anyway, then report why it was not kept
     if as_json:
-        click.echo(_json(quiz, attempt))
+        click.echo(_json(quiz, attempt, shown))
     else:
         for number, answer in enumerate(attempt.answered, start=1):
             click.echo(question_text(answer.shown, number, len(shown), colour=colour), color=colour)
@@ -301,6 +303,8 @@ def _interactive(quiz: Quiz, shown: Sequence[Shown], info: AttemptInfo, *, as_js
             ask_all(shown, attempt, ask=_asker(err=as_json), say=say, colour=colour)
         except (KeyboardInterrupt, EOFError) as stop:
             attempt.finish()
+            if as_json:  # what was answered; the unanswered questions' answers stay hidden
+                click.echo(_json(quiz, attempt, shown))
             why = "interrupted" if isinstance(stop, KeyboardInterrupt) else "end of input"
             given = len(attempt.answered)
             kept = (f"your {given} answer{'s' * (given != 1)} so far are kept as an incomplete "
@@ -310,19 +314,25 @@ def _interactive(quiz: Quiz, shown: Sequence[Shown], info: AttemptInfo, *, as_js
             return 130 if isinstance(stop, KeyboardInterrupt) else 1
         attempt.finish()
     if as_json:
-        click.echo(_json(quiz, attempt))
+        click.echo(_json(quiz, attempt, shown))
     else:
         say(summary_text(quiz, attempt, previous, colour=colour))
     return 0 if attempt.score == info.max_score else 1
 
 
-def _json(quiz: Quiz, attempt: Attempt) -> str:
+def _json(quiz: Quiz, attempt: Attempt, shown: Sequence[Shown]) -> str:
+    """SPEC §3's `quiz --json`: every question asked; `correct_answer` only once answered."""
     import json
 
+    given = {answer.shown.question.id: answer for answer in attempt.answered}
+    questions = [given[item.question.id].to_dict() if item.question.id in given else
+                 {"id": item.question.id, "answer": None, "correct": False,
+                  "correct_answer": None}  # unanswered: the key stays with the quiz
+                 for item in shown]
     return json.dumps({"quiz": quiz.id, "version": quiz.version, "score": attempt.score,
                        "max_score": attempt.info.max_score, "complete": attempt.complete,
                        "mode": attempt.info.mode, "seed": attempt.info.seed,
-                       "questions": [answer.to_dict() for answer in attempt.answered]}, indent=2)
+                       "questions": questions}, indent=2)
 
 
 def _sayer(*, err: bool) -> Say:

@@ -60,9 +60,10 @@ PLUGIN = REPO / "grader" / "_plugin.py"
 
 
 # Answers as a student might type them: right (any case, padded, a digit), then two wrong.
+# The quiz notebook is graded against the held-out quiz (its key is not in the wheel).
 QUIZ_KEY = "".join(q["answer"] for q in tomllib.loads(
-    (REPO / "quizzes" / "regularization.toml").read_text(encoding="utf-8"))["questions"])
-QUIZ_MIXED = {1: '"d"', 2: '" A "', 3: '"A"', 4: "2", 5: '"A"'}  # 3 of 5 right (key DACBD)
+    (REPO / "grader" / "heldout_quizzes" / "graded.toml").read_text(encoding="utf-8"))["questions"])
+QUIZ_MIXED = {1: '"b"', 2: '" D "', 3: '"B"', 4: "3", 5: '"A"'}  # 3 of 5 right (key BDACB)
 
 
 def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -372,8 +373,8 @@ def test_an_attacker_reaches_nothing_outside_the_sandbox(course: Path) -> None:
 
 @pytest.mark.slow
 def test_quiz_scores_match_regquiz_quiz(course: Path) -> None:
-    letters = "DAABA"  # QUIZ_MIXED in the quiz file's letters
-    done = regquiz("quiz", "--answers", letters, "--json",
+    letters = "BDBCA"  # QUIZ_MIXED in the quiz file's letters
+    done = regquiz("quiz", "--quiz", "graded", "--answers", letters, "--json",
                    env=dict(os.environ, REGQUIZ_HOME=str(course / "rq-home")))
     assert nbgrader_scores(course, "wrong")["quiz"] == (json.loads(done.stdout)["score"], 5) \
         == (3, 5)
@@ -393,7 +394,7 @@ def test_feedback_names_no_held_out_input_and_explains_quiz_answers(course: Path
     quiz = {c["metadata"]["nbgrader"]["grade_id"]: c for c in notebook_cells(graded / "quiz.ipynb")
             if c["metadata"].get("nbgrader")}
     [error] = [o for o in quiz["test_q3"]["outputs"] if o["output_type"] == "error"]
-    assert error["evalue"].startswith("Incorrect — the answer is C.\nYou chose A: ")
+    assert error["evalue"].startswith("Incorrect — the answer is A.\nYou chose B: ")
     assert not [o for o in quiz["test_q4"]["outputs"] if o["output_type"] == "error"]
 
 
@@ -528,8 +529,8 @@ def test_regrade_reads_quiz_answers_from_the_answer_cells(tmp_path: Path) -> Non
     from regquiz.instructor.nbgrader_autograde import regrade
 
     notebook = exported(tmp_path, "quiz")
-    typed = {1: 'answer_1 = "d"', 2: "answer_2 = some_variable", 3: 'answer_3 = "A"',
-             4: "answer_4 = 2", 5: 'answer_5 = "B"\nanswer_5 = "E"'}
+    typed = {1: 'answer_1 = "b"', 2: "answer_2 = some_variable", 3: 'answer_3 = "B"',
+             4: "answer_4 = 3", 5: 'answer_5 = "B"\nanswer_5 = "E"'}
     for cell in notebook.cells:
         if cell.metadata.nbgrader.get("solution"):
             cell.source = typed[int(cell.metadata.nbgrader.grade_id.removeprefix("answer_q"))]
@@ -540,7 +541,7 @@ def test_regrade_reads_quiz_answers_from_the_answer_cells(tmp_path: Path) -> Non
     assert result["test_q1"] is None and result["test_q4"] is None
     assert result["test_q2"] == ('answer_2 is not set to a letter in its answer cell '
                                  '(write, e.g., answer_2 = "B")')
-    assert result["test_q3"].startswith("Incorrect — the answer is C.")  # type: ignore[union-attr]
+    assert result["test_q3"].startswith("Incorrect — the answer is A.")  # type: ignore[union-attr]
     assert result["test_q5"].startswith("an answer is one letter")  # type: ignore[union-attr]
 
 

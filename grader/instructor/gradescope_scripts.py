@@ -79,7 +79,8 @@ if [ "$status" -gt 1 ] || [ ! -s "$OUT" ]; then
 import json, os, sys
 out, err, status = sys.argv[1], sys.argv[2], sys.argv[3]
 try:
-    message = open(err, encoding="utf-8", errors="replace").read().strip()
+    with open(err, encoding="utf-8", errors="replace") as handle:
+        message = handle.read(4000).strip()  # capped: one line of why, not a flood
 except OSError:
     message = ""
 text = f"The autograder could not grade this submission (exit {status}). {message}"

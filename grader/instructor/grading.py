@@ -186,6 +186,10 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
                 except (SubmissionNotFound, BadSubmission) as exc:
                     row.append(_unanswered(problem, folder, seed, str(exc), mode))
                     continue
+                except Exception as exc:  # noqa: BLE001 - one student's file costs only them
+                    row.append(_unanswered(problem, folder, seed, unreadable_note(
+                        Path(folder, problem.filename), exc), mode))
+                    continue
                 jobs.append(job)
                 row.append(job)
             slots.append(row)
@@ -214,6 +218,11 @@ def _job(folder: Path, problem: Problem, workdir: Path) -> Job:
 
     raise SubmissionNotFound(f"{MISSING}no {problem.id}.py or {problem.id}.ipynb in {folder}"
                              + did_you_mean(folder, problem.id))
+
+
+def unreadable_note(path: Path, exc: BaseException) -> str:
+    """The one line a submission file that could not be read at all gets."""
+    return f"could not read {path}: {type(exc).__name__} (this file scores 0)"
 
 
 def _unanswered(problem: Problem, folder: str, seed: int, message: str,

@@ -45,7 +45,9 @@ from ..notebook import OUTSIDE_KERNEL, check_answer, grade_source
 
 REFUSED_EXIT = 3  # `regquiz grade`: the environment is broken (e.g. no confinement here)
 
-_GRADING = re.compile(r'_rq_grade_cells\(In\[1:-1\], "(?P<problem>\w+)", seed=(?P<seed>\d+)\)')
+# The seed is the course's (nbgrader_export.grading_seed); notebooks exported before it was
+# kept there named it in the cell.
+_GRADING = re.compile(r'_rq_grade_cells\(In\[1:-1\], "(?P<problem>\w+)"(?:, seed=(?P<seed>\d+))?\)')
 _QUIZ = re.compile(r'check_answer\((?P<name>answer_\d+), question="(?P<question>\w+)", '
                    r'quiz="(?P<quiz>\w+)", version=(?P<version>\d+)\)')
 
@@ -74,6 +76,7 @@ class RestoreHiddenTests(OverwriteCells):  # type: ignore[misc]  # nbgrader is u
 
     def preprocess_cell(self, cell: Any, resources: Any, cell_index: int) -> tuple[Any, Any]:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        source = None
         if grade_id is not None:
             try:
                 source = self.gradebook.find_source_cell(grade_id, self.notebook_id,
@@ -83,7 +86,12 @@ class RestoreHiddenTests(OverwriteCells):  # type: ignore[misc]  # nbgrader is u
             if source is not None and source.locked and cell.source != source.source \
                     and cell.source == self._released(source.source):
                 cell.source = source.source
-        return super().preprocess_cell(cell, resources, cell_index)  # type: ignore[no-any-return]
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.cell_type == "markdown" and (source is None or cell.source != source.source):
+            # nbgrader's formgrade and feedback templates render markdown without
+            # nbconvert's sanitize_html: the student's own markdown is shown as text
+            cell.source = inert_markdown(cell.source)
+        return cell, resources
 
     def _released(self, source: str) -> str | None:
         """What generate_assignment made of `source` (its hidden tests cut), or None."""
@@ -97,6 +105,11 @@ class RestoreHiddenTests(OverwriteCells):  # type: ignore[misc]  # nbgrader is u
         return str(cell.source)
 
 
+def inert_markdown(text: str) -> str:
+    """Markdown whose HTML is shown as text: no tag, entity or raw HTML block survives."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class RegquizExecute(Execute):  # type: ignore[misc]  # nbgrader is untyped
     """regquiz's notebooks: sandboxed verdicts in the test cells, no kernel; others: Execute."""
 
@@ -104,8 +117,28 @@ class RegquizExecute(Execute):  # type: ignore[misc]  # nbgrader is untyped
         if not _regquiz_notebook(resources):
             with _environment(OUTSIDE_KERNEL, "1"):
                 return super().preprocess(nb, resources)  # type: ignore[no-any-return]
-        regrade(nb)
+        seed = self._course_seed(resources)
+        named = [match["seed"] for cell in nb.cells if _grade_id(cell) == "regquiz_grading"
+                 and (match := _GRADING.search(cell.source))]
+        assignment = (resources.get("nbgrader", {}) if isinstance(resources, dict)
+                      else {}).get("assignment")
+        if seed is None and assignment and named and None in named:
+            raise GradingRefused("this assignment has no grading seed in the course folder "
+                                 "(.regquiz/ASSIGNMENT.json): export it again with "
+                                 "`regquiz nbgrader COURSE_DIR --assignment ASSIGNMENT`")
+        regrade(nb, seed=seed)
         return nb, resources
+
+    def _course_seed(self, resources: Any) -> int | None:
+        """The grading seed the course folder keeps for this assignment (None: not found)."""
+        from pathlib import Path
+
+        from .nbgrader_export import grading_seed
+
+        root = self.config.CourseDirectory.get("root") or os.getcwd()
+        meta = resources.get("nbgrader", {}) if isinstance(resources, dict) else {}
+        assignment = meta.get("assignment")
+        return grading_seed(Path(root), str(assignment)) if assignment else None
 
 
 def _regquiz_notebook(resources: Any) -> bool:
@@ -140,9 +173,11 @@ def _environment(name: str, value: str) -> Iterator[None]:
             os.environ[name] = before
 
 
-def regrade(nb: Any) -> None:
+def regrade(nb: Any, seed: int | None = None) -> None:
     """Write a verdict into every test cell of a regquiz notebook (no kernel has run).
 
+    `seed` is the course's grading seed; without it, the one an older grading cell names
+    (else 0, for a notebook graded outside a course).
     A test cell that no verdict reaches (its grading cell removed, an unknown question)
     fails: with no kernel, an empty output would otherwise read as a pass.
     """
@@ -153,8 +188,9 @@ def regrade(nb: Any) -> None:
         if match:
             # graded as `regquiz grade` grades the submitted .ipynb: the same cells, numbers
             # and __future__ handling, so both flows give the same scores and messages
+            chosen = seed if seed is not None else int(match["seed"] or 0)
             outcomes = grade_source(_cells_as_notebook(cells[:index]), match["problem"],
-                                    seed=int(match["seed"]), suffix=".ipynb")
+                                    seed=chosen, suffix=".ipynb")
             if outcomes.exit_code == REFUSED_EXIT:
                 raise GradingRefused(f"regquiz refused to grade: {outcomes.trouble}")
             _show_error(cell, outcomes.error)
@@ -215,14 +251,14 @@ def _answers(cells: list[Any]) -> dict[str, object]:
             continue
         try:
             tree = ast.parse(cell.source)
-        except SyntaxError:
+        except Exception:  # noqa: BLE001, S112 - SyntaxError, RecursionError, MemoryError
             continue
         for node in tree.body:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                     and isinstance(node.targets[0], ast.Name):
                 try:
                     answers[node.targets[0].id] = ast.literal_eval(node.value)
-                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                except Exception:  # noqa: BLE001 - not a literal, or one too deep or big
                     answers.pop(node.targets[0].id, None)
     return answers
 

@@ -13,13 +13,15 @@ monkeypatching numpy in the kernel earns nothing, a passing cell writes nothing 
 expected values.
 
 The quiz notebook has an answer cell per question and a test cell whose hidden part grades
-the answer with regquiz.notebook, against the quiz file regquiz ships.
+the answer with regquiz.notebook, against the held-out quiz of the course source
+(grader/heldout_quizzes/graded.toml), whose key the students' wheel does not carry.
 """
 
 from __future__ import annotations
 
 import ast
 import base64
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from typing import Any
 from ..errors import EnvironmentBroken, UsageError
 from ..manifest import Check, Problem, load_manifest
 from ..paths import stubs_dir
-from ..quiz import DEFAULT_QUIZ, LETTERS, Quiz, load_quiz
+from ..quiz import GRADED_QUIZ, LETTERS, Quiz, load_quiz
 from ..references import require_source
 
 CONFIG = '''from regquiz.instructor.nbgrader_autograde import (autograde_preprocessors,
@@ -40,14 +42,20 @@ c.Execute.timeout = 120  # nbgrader 0.9 ignores ExecutePreprocessor.timeout
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 # No false "checksum has changed" for untouched cells with hidden tests (nbgrader#1961).
 c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+# Formgrader and GenerateFeedback render with nbconvert: sanitize the HTML of outputs; the
+# student's markdown is made inert at autograde (nbgrader's templates skip sanitize_html there).
+c.HTMLExporter.sanitize_html = True
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
 '''
 
 # regquiz.notebook leaves every cell that uses a "_rq_" name out of the graded code.
 GRADING_CELL = '''# regquiz: grades the cells above in a separate, sandboxed process (do not edit)
 from regquiz.notebook import grade_cells as _rq_grade_cells
-_rq_verdict = _rq_grade_cells(In[1:-1], "{pid}", seed={seed})
+_rq_verdict = _rq_grade_cells(In[1:-1], "{pid}")
 '''
+# The seed of the graded visible inputs: drawn per export, kept in the course folder (never
+# in source/, which nbgrader copies into the release) and read back by the autograde step.
+SECRETS_DIR = ".regquiz"
 
 PROBLEM_INTRO = ("Write the body of each function in the cells below: its signature and "
                  "docstring say what it must do. The test cells after them grade your code in a "
@@ -61,8 +69,8 @@ FIGURE_TEXT = ("![{pid}: what the regularizer does, drawn from the reference](at
 QUIZ_INTRO = ("Answer each question by setting `answer_N` to one letter (`\"A\"`, `\"B\"`, "
               "`\"C\"` or `\"D\"`) in its answer cell. The test cell after it only checks that "
               "the answer is a letter; the grading happens when the notebook is graded, and the "
-              "feedback explains every answer. `regquiz quiz` asks the same questions in the "
-              "terminal.")
+              "feedback explains every answer. `regquiz quiz` asks other questions on the same "
+              "subject in the terminal, for practice.")
 
 
 def _cell_meta(grade_id: str, *, grade: bool, solution: bool, locked: bool,
@@ -158,7 +166,7 @@ def _body_lines(lines: list[str], node: ast.FunctionDef) -> list[str]:
     return body
 
 
-def problem_notebook(problem: Problem, solution: str, stub: str, seed: int,
+def problem_notebook(problem: Problem, solution: str, stub: str,
                      where: str = "solutions", figure: bytes | None = None) -> Any:
     """The nbgrader source notebook of one problem; `figure` (a PNG) joins its statement."""
     import nbformat.v4 as nbf
@@ -183,7 +191,7 @@ def problem_notebook(problem: Problem, solution: str, stub: str, seed: int,
     for name, source in layout.functions:
         cells.append(nbf.new_code_cell(source, metadata=_cell_meta(
             f"solution_{name}", grade=False, solution=True, locked=False)))
-    cells.append(nbf.new_code_cell(GRADING_CELL.format(pid=problem.id, seed=seed),
+    cells.append(nbf.new_code_cell(GRADING_CELL.format(pid=problem.id),
                                    metadata=_cell_meta("regquiz_grading", grade=False,
                                                        solution=False, locked=True)))
     for check in problem.checks:
@@ -254,12 +262,43 @@ def reference_figure(problem_id: str) -> bytes | None:
     return reference_png(problem_id)
 
 
-def export_course(course_dir: Path, assignment: str, seed: int = 0) -> list[Path]:
+def seed_path(course_dir: Path, assignment: str) -> Path:
+    """Where the course keeps an assignment's grading seed (instructor side only)."""
+    return course_dir / SECRETS_DIR / f"{assignment}.json"
+
+
+def grading_seed(course_dir: Path, assignment: str) -> int | None:
+    """The grading seed `export_course` drew for `assignment`, or None if there is none."""
+    import json
+
+    try:
+        seed = json.loads(seed_path(course_dir, assignment).read_text(encoding="utf-8"))["seed"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 else None
+
+
+def _write_seed(course_dir: Path, assignment: str, seed: int) -> Path:
+    import json
+
+    path = seed_path(course_dir, assignment)
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as handle:
+        json.dump({"seed": seed}, handle)
+    return path
+
+
+def export_course(course_dir: Path, assignment: str, seed: int | None = None) -> list[Path]:
     """Write nbgrader_config.py (if absent), source/ASSIGNMENT/problemN.ipynb and quiz.ipynb.
 
-    Only those files are written: re-running updates the notebooks and leaves every other
-    file of the course (the instructor's config, extra notebooks, the gradebook) alone.
+    Only those files (and the assignment's grading seed, drawn afresh unless given, under
+    COURSE_DIR/.regquiz/) are written: re-running updates the notebooks and leaves every
+    other file of the course (the instructor's config, extra notebooks, the gradebook) alone.
     """
+    import secrets
+
+    seed = secrets.randbelow(2**31) if seed is None else seed
     solutions = require_source()
     try:
         import nbformat
@@ -275,9 +314,9 @@ def export_course(course_dir: Path, assignment: str, seed: int = 0) -> list[Path
         reference = solutions / problem.filename
         notebooks[problem.id] = problem_notebook(
             problem, reference.read_text(encoding="utf-8"),
-            (stubs_dir() / problem.filename).read_text(encoding="utf-8"), seed, str(reference),
+            (stubs_dir() / problem.filename).read_text(encoding="utf-8"), str(reference),
             figure=reference_figure(problem.id))
-    notebooks["quiz"] = quiz_notebook(load_quiz(DEFAULT_QUIZ))
+    notebooks["quiz"] = quiz_notebook(load_quiz(GRADED_QUIZ))  # its key is not in the wheel
     target = course_dir / "source" / assignment
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -290,6 +329,7 @@ def export_course(course_dir: Path, assignment: str, seed: int = 0) -> list[Path
             path = target / f"{name}.ipynb"
             nbformat.write(notebook, str(path))
             written.append(path)
+        written.append(_write_seed(course_dir, assignment, seed))
     except OSError as exc:
         raise UsageError(f"cannot write to {course_dir}: {exc.strerror or exc}") from None
     return written

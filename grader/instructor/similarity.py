@@ -179,7 +179,6 @@ def _ranges(spans: Sequence[tuple[int, int]]) -> str:
 
 def read_codes(folders: Sequence[Path], problem_ids: Sequence[str]) -> list[dict[str, str]]:
     """Each folder's code per problem, read before any student code runs (text only, capped)."""
-    from ..errors import RegquizError
     from ..submission import check_readable, notebook_code
 
     codes: list[dict[str, str]] = []
@@ -196,7 +195,7 @@ def read_codes(folders: Sequence[Path], problem_ids: Sequence[str]) -> list[dict
                         break
                     code[problem_id] = notebook_code(path) if suffix == ".ipynb" else \
                         path.read_bytes().decode("utf-8", errors="replace")
-                except (RegquizError, OSError):
+                except Exception:  # noqa: BLE001, S110 - an unreadable file is not compared
                     pass
                 break
         codes.append(code)
