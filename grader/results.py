@@ -122,7 +122,8 @@ def capped_check(result: CheckResult, limit: int) -> CheckResult:
     return _rebuilt(result, tuple(tests), output, error)
 
 
-def capped_submission(results: list[CheckResult], limit: int = MAX_SUBMISSION_CHARS) -> list[CheckResult]:
+def capped_submission(results: list[CheckResult],
+                      limit: int = MAX_SUBMISSION_CHARS) -> list[CheckResult]:
     """One submission's results within `limit` characters of text in all (see capped_check)."""
     left, capped = limit, []
     for result in results:

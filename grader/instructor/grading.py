@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BadSubmission, SubmissionNotFound, UsageError
 from ..manifest import Problem, load_manifest
-from ..results import HELDOUT_PREFIX, CheckResult, Status, TestResult
+from ..results import HELDOUT_PREFIX, CheckResult, Status, TestResult, capped_submission
 
 if TYPE_CHECKING:
     from ..runner import Job
@@ -200,8 +200,10 @@ def grade_batch(folders: Sequence[str], problem_ids: Sequence[str], seed: int,
                     server = stack.enter_context(warm_server(mode))
                 graded = iter(run_checks(jobs, seed=seed, references=references,
                                          fork_server=server))
-        return [SubmissionResult(folder, tuple(
-            next(graded) if not isinstance(item, CheckResult) else item for item in row))
+        # each submission's text is capped as a whole (scores untouched): one student's
+        # flood cannot make the class's JSON, CSV notes or feedback large
+        return [SubmissionResult(folder, tuple(capped_submission([
+            next(graded) if not isinstance(item, CheckResult) else item for item in row])))
             for folder, row in zip(folders, slots)]
 
 
