@@ -167,6 +167,11 @@ SCORES_CSV_COLUMNS = ("kind", "name", "score", "max_score", "at", "seed", "passe
                       "mode", "answers", "duration", "file")
 
 
+def defused(cell: str) -> str:
+    """A CSV text cell a spreadsheet will not run (OWASP): a leading = + - @ tab or CR gets a '."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def scores_csv(checks: Sequence[dict[str, Any]], attempts: Sequence[dict[str, Any]]) -> str:
     """`regquiz scores --csv`: one header row, then a row per check and per quiz attempt."""
     import csv
@@ -178,9 +183,10 @@ def scores_csv(checks: Sequence[dict[str, Any]], attempts: Sequence[dict[str, An
     for check in checks:
         writer.writerow({"kind": "check", "name": check["problem"], "score": check["score"],
                          "max_score": check["max_score"], "at": check["at"], "seed": check["seed"],
-                         "passed": _flag(check["passed"]), "file": check["file"]})
+                         "passed": _flag(check["passed"]), "file": defused(str(check["file"]))})
     for attempt in attempts:
-        writer.writerow({"kind": "quiz", "name": attempt["quiz"], "score": attempt["score"],
+        writer.writerow({"kind": "quiz", "name": defused(str(attempt["quiz"])),
+                         "score": attempt["score"],
                          "max_score": attempt["max_score"], "at": attempt["started_at"],
                          "seed": attempt["seed"] if attempt["seed"] is not None else "",
                          "complete": _flag(attempt["complete"]), "mode": attempt["mode"],

@@ -78,3 +78,11 @@ def test_check_latency_times_both_backends_beside_import_numpy() -> None:
     assert re.search(r"slowest check: [\d.]+x import numpy \(goal <= 2.5\)", out), out
     assert re.search(r"slowest check on the portable backend: [\d.]+x import numpy "
                      r"\(goal <= 3\)", out), out
+
+
+def test_parent_memory_reports_both_cases_and_their_ratio() -> None:
+    out = run_benchmark("parent_memory.py", "--repeat", "1")
+    for name in ("honest", "flood"):
+        line = rf"^{name} +parent peak RSS +[\d.]+ MiB +report +[\d.]+ KiB$"
+        assert re.search(line, out, re.M), out
+    assert re.search(r"ratio flood/honest: parent memory [\d.]+x, report [\d.]+x", out), out

@@ -183,3 +183,13 @@ def test_csv_defuses_a_formula_named_submission_in_a_real_batch(tmp_path: Path) 
     for row in rows[1:]:
         assert row[0][:1] not in ("=", "+", "-", "@", "\t", "\r"), row
         assert all(cell.lstrip("-").isdigit() for cell in row[1:4]), row  # numbers stay numbers
+
+
+def test_scores_csv_defuses_text_cells_too() -> None:
+    from regquiz.render import scores_csv
+
+    check = {"problem": "problem2", "score": 3, "max_score": 22, "at": "2026-12-04T10:00:00",
+             "seed": 7, "passed": False, "file": '=HYPERLINK("http://x.example","y").py'}
+    text = scores_csv([check], [])
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    assert ",3,22," in text  # numbers stay numbers

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from ..render import defused
 from ..results import HELDOUT_PREFIX, CheckResult, TestResult
 from .grading import SubmissionResult
 from .notes import display_names, submission_notes
@@ -42,11 +43,6 @@ def as_csv(results: Sequence[SubmissionResult]) -> str:
         writer.writerow([defused(name), *(problem.score for problem in result.problems),
                          result.score, result.max_score, defused(notes), seed])
     return buffer.getvalue()
-
-
-def defused(cell: str) -> str:
-    """A text cell a spreadsheet will not run: a leading = + - @ tab or CR gets a quote."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def as_table(results: Sequence[SubmissionResult]) -> str:
