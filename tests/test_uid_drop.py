@@ -208,6 +208,11 @@ def jailed(request: pytest.FixtureRequest, tmp_path: Path,
     folder.mkdir()
     (folder / "denial_probe.py").write_text(DENIAL_PROBE.read_text())
     (folder / "neighbour.txt").write_text("not copied: only .py files are")
+    # a student's own module that spells the rarer imports, as an honest file does: a
+    # spawned root child preloads those only where a file names them (uids.mentioned)
+    (folder / "honest_imports.py").write_text(
+        "import asyncio, multiprocessing, sqlite3, zoneinfo, http.client\n"
+        "import xml.etree.ElementTree\n")
     limits = Limits(time_budget=120, call_time=10)
     names = ["attempt", "stdlib_imports"]
     if request.param == "spawned":
@@ -244,6 +249,42 @@ def test_uid_seccomp_keeps_the_honest_cases_working(jailed: StudentProcess) -> N
     assert outcome.status == "ok" and outcome.value == [], outcome
     failed = jailed.call("stdlib_imports", [["xmlrpc.client"]]).value
     assert failed and "sandbox" in failed[0], failed
+
+
+
+def test_a_spawned_root_child_preloads_a_rarer_module_only_where_a_file_names_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(uids.NO_LANDLOCK_ENV, "1")
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    (folder / "denial_probe.py").write_text(DENIAL_PROBE.read_text())
+    (folder / "uses_ma.py").write_text("import numpy as np\nMASKED = np.ma.masked\n")
+    with StudentProcess(folder / "denial_probe.py", "denial_probe",
+                        ["attempt", "stdlib_imports"], Limits(time_budget=60, call_time=10),
+                        confinement="require") as process:
+        named = process.call("stdlib_imports", [["numpy.ma", "json", "numpy.linalg"]])
+        assert named.status == "ok" and named.value == [], named
+        unnamed = process.call("stdlib_imports", [["graphlib"]]).value
+    assert unnamed and "graphlib" in unnamed[0] and "spell its name" in unnamed[0], unnamed
+
+
+def test_mentioned_reads_every_python_file_of_the_workdir_and_nothing_else(
+        tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("import numpy as np\nx = np.testing  # and sqlite3 later\n")
+    (tmp_path / "b.txt").write_text("asyncio tkinter")
+    (tmp_path / "c.py").symlink_to(tmp_path / "b.txt")
+    assert uids.mentioned(str(tmp_path)) == {"numpy.testing", "sqlite3"}
+    (tmp_path / "d.py").write_text("from xml.etree import ElementTree\n")
+    assert uids.mentioned(str(tmp_path)) == {"numpy.testing", "sqlite3",
+                                             "xml.etree.ElementTree"}
+    assert uids.mentioned(str(tmp_path / "missing")) == uids.DEFERRED
+
+
+def test_mentioned_takes_everything_past_its_reading_budget(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(uids, "_SCAN_BYTES", 64)
+    (tmp_path / "big.py").write_text("x = 1\n" * 40)
+    assert uids.mentioned(str(tmp_path)) == uids.DEFERRED
 
 
 @pytest.mark.parametrize("path", [

