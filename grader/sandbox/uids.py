@@ -77,6 +77,7 @@ DEFERRED = frozenset({
 })
 _SCAN_BYTES = 4 << 20  # read of the workdir's files for `mentioned`, in all
 
+
 class UidError(Exception):
     """The uid drop could not be done (or verified)."""
 
